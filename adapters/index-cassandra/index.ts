@@ -1,0 +1,2 @@
+export { createCassandraEngine } from './cassandra-engine.ts';
+export type { CassandraEngineOptions } from './cassandra-engine.ts';
