@@ -1,0 +1,124 @@
+// The composition root of one node: broker, the services of its roles, its HTTP server.
+// Roles with services today: every node runs `node`; `index` runs the index service; `api` serves
+// /api. The other roles are accepted and announced; their services arrive with their issues.
+import { mkdirSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { ServiceBroker } from 'moleculer';
+import type { FastifyInstance } from 'fastify';
+import { createBrokerOptions } from '../moleculer.config.ts';
+import { createNodeMetrics, type NodeMetrics } from '../monitoring/node-metrics.ts';
+import { isLoopback, type NodeRuntime } from '../lib/config/resolve-node.ts';
+import type { DependencyStatus, StorageDisk } from '../lib/cluster/node-health.ts';
+import type { IndexEngine, EngineHealth } from '../lib/index-model/index-engine.ts';
+import { resolveAdminToken, type AdminToken } from '../lib/security/admin-token.ts';
+import { createNodeService, readNodeHealth, type NodeServiceDeps } from './node/node.service.ts';
+import { createIndexService } from './index/index.service.ts';
+import { openIndexEngine } from './index/open-index-engine.ts';
+import { buildHttp } from './api/build-http.ts';
+import { collectClusterView } from './api/cluster-view.ts';
+
+export interface RunningNode {
+  readonly broker: ServiceBroker;
+  readonly http: FastifyInstance;
+  readonly metrics: NodeMetrics;
+  readonly adminToken: AdminToken;
+  /** The port HTTP listens on (differs from the topology's when it asked for 0). */
+  readonly httpPort: number;
+  stop(): Promise<void>;
+}
+
+const HEALTH_CALL_TIMEOUT_SECONDS = 2;
+
+function engineStatus(health: EngineHealth): DependencyStatus {
+  return {
+    name: 'index', state: health.ok ? 'up' : 'down', latencySeconds: health.latencySeconds,
+    detail: health.ok ? `${health.engine} ${health.version ?? ''}`.trim() : `${health.engine}: ${health.error ?? 'unreachable'}`,
+  };
+}
+
+async function indexStatus(broker: ServiceBroker, runtime: NodeRuntime, engine: IndexEngine | undefined): Promise<DependencyStatus> {
+  if (engine) return engineStatus(await engine.health());
+  if (!runtime.topology.nodes.some((n) => n.roles.includes('index'))) return { name: 'index', state: 'not-used' };
+  try {
+    return engineStatus(await broker.call<EngineHealth, Record<string, never>>('index.health', {}, { timeout: HEALTH_CALL_TIMEOUT_SECONDS * 1000, retries: 0 }));
+  } catch (error) {
+    return { name: 'index', state: 'down', detail: (error as Error).message };
+  }
+}
+
+function dependencyChecks(broker: ServiceBroker, runtime: NodeRuntime, metrics: NodeMetrics, engine?: IndexEngine) {
+  return async (): Promise<DependencyStatus[]> => {
+    const nats: DependencyStatus = runtime.natsServers
+      ? { name: 'nats', state: broker.transit?.connected ? 'up' : 'down' }
+      : { name: 'nats', state: 'not-used' };
+    const statuses = [nats, await indexStatus(broker, runtime, engine)];
+    for (const s of statuses) if (s.state !== 'not-used') metrics.dependencyUp.set({ dependency: s.name }, s.state === 'up' ? 1 : 0);
+    return statuses;
+  };
+}
+
+function storageDisk(runtime: NodeRuntime): (() => Promise<StorageDisk>) | undefined {
+  const spec = runtime.node.storage;
+  if (!spec) return undefined;
+  const path = isAbsolute(spec.path) ? spec.path : join(runtime.dataDir, spec.path);
+  mkdirSync(path, { recursive: true });
+  return async () => {
+    const s = await statfs(path);
+    return { path, capacityBytes: spec.capacityBytes, freeBytes: s.bavail * s.bsize };
+  };
+}
+
+export async function startNode(runtime: NodeRuntime, version: string): Promise<RunningNode> {
+  const { node, topology } = runtime;
+  mkdirSync(runtime.dataDir, { recursive: true });
+  const metrics = createNodeMetrics({ platform: topology.platform.id, node: node.id, zone: node.zone, roles: node.roles, version });
+  const broker = new ServiceBroker(createBrokerOptions(runtime, version, [metrics.brokerMiddleware]));
+  const engine = node.roles.includes('index') ? await openIndexEngine(runtime) : undefined;
+  if (engine) broker.createService(createIndexService({ engine, platformId: topology.platform.id, platformLevel: topology.platform.level }));
+  const disk = storageDisk(runtime);
+  const nodeDeps: NodeServiceDeps = {
+    node, version, startedAt: Date.now(), dependencies: dependencyChecks(broker, runtime, metrics, engine),
+    ...(disk ? { storageDisk: disk } : {}),
+  };
+  broker.createService(createNodeService(nodeDeps));
+
+  const adminToken = resolveAdminToken(runtime.config.adminToken, runtime.dataDir);
+  const clusterView = node.roles.includes('api')
+    ? async () => {
+      const view = await collectClusterView(broker, HEALTH_CALL_TIMEOUT_SECONDS);
+      metrics.clusterNodes.set({ state: 'available' }, view.nodes.length);
+      metrics.clusterNodes.set({ state: 'unavailable' }, view.offline.length);
+      return view;
+    }
+    : undefined;
+  const http = buildHttp({
+    metrics, adminToken: adminToken.token, loopbackOnly: isLoopback(node.http.host),
+    nodeHealth: () => readNodeHealth(nodeDeps), log: broker.getLogger('http'),
+    ...(clusterView ? { clusterView } : {}),
+  });
+
+  try {
+    await broker.start();
+    await http.listen({ host: node.http.host, port: node.http.port });
+  } catch (error) {
+    await Promise.allSettled([http.close(), broker.stop()]);
+    await engine?.close();
+    throw error;
+  }
+  const address = http.server.address();
+  const httpPort = typeof address === 'object' && address ? address.port : node.http.port;
+  // Moleculer checks heartbeats once per timeout period; checking every second bounds the time a
+  // dead node stays listed to the heartbeat timeout plus one second.
+  const sweep = setInterval(() => broker.registry.discoverer.checkRemoteNodes(), 1000);
+  sweep.unref();
+  return {
+    broker, http, metrics, adminToken, httpPort,
+    async stop() {
+      clearInterval(sweep);
+      await http.close();
+      await broker.stop();
+      await engine?.close();
+    },
+  };
+}
