@@ -3,6 +3,7 @@
 // node metadata (roles, zone, hospital) that every other node reads from its registry.
 import type { BrokerOptions, Errors, Middleware } from 'moleculer';
 import type { NodeRuntime } from './lib/config/resolve-node.ts';
+import { PreciseDiscoverer } from './services/broker/precise-discoverer.ts';
 
 export interface NodeMetadata {
   readonly roles: readonly string[];
@@ -64,7 +65,8 @@ export function createBrokerOptions(runtime: NodeRuntime, version: string, middl
     },
     heartbeatInterval: config.heartbeatIntervalSeconds,
     heartbeatTimeout: config.heartbeatTimeoutSeconds,
-    registry: { strategy: 'RoundRobin', preferLocal: true },
+    // A dead node leaves the registry within the heartbeat timeout (see PreciseDiscoverer).
+    registry: { strategy: 'RoundRobin', preferLocal: true, discoverer: new PreciseDiscoverer() },
     metadata,
     logger: {
       type: 'Console',

@@ -108,14 +108,9 @@ export async function startNode(runtime: NodeRuntime, version: string): Promise<
   }
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : node.http.port;
-  // Moleculer checks heartbeats once per timeout period; checking every second bounds the time a
-  // dead node stays listed to the heartbeat timeout plus one second.
-  const sweep = setInterval(() => broker.registry.discoverer.checkRemoteNodes(), 1000);
-  sweep.unref();
   return {
     broker, http, metrics, adminToken, httpPort,
     async stop() {
-      clearInterval(sweep);
       await http.close();
       await broker.stop();
       await engine?.close();

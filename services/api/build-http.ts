@@ -69,10 +69,10 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   }
 
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, 'notFound.title', 'notFound.detail'));
-  app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error.statusCode !== undefined && error.statusCode < 500) return reply.status(error.statusCode).send(error);
     deps.metrics.errors.inc({ component: 'http' });
-    deps.log.error('HTTP handler failed', { route: request.routeOptions.url, error: String(error) });
+    deps.log.error('HTTP handler failed', { route: request.routeOptions.url, error: error.message });
     return sendProblem(request, reply, 500, 'internal.title', 'internal.detail');
   });
   return app;

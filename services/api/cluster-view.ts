@@ -1,6 +1,7 @@
 // GET /api/cluster: the registry's live nodes, each asked for its health with a short timeout so
 // that one frozen node cannot hold the answer.
 import type { ServiceBroker } from 'moleculer';
+import { PreciseDiscoverer } from '../broker/precise-discoverer.ts';
 import { summarizeCluster, type ClusterView, type HealthAnswer, type NodeHealth, type RegistryEntry } from '../../lib/cluster/node-health.ts';
 
 interface RegistryNode {
@@ -8,15 +9,15 @@ interface RegistryNode {
   available: boolean;
   local: boolean;
   metadata?: unknown;
-  lastHeartbeatTime?: number;
 }
 
 export function readRegistry(broker: ServiceBroker): RegistryEntry[] {
   const nodes = broker.registry.getNodeList({ onlyAvailable: false, withServices: false }) as unknown as RegistryNode[];
-  return nodes.map((n) => ({
-    id: n.id, available: n.available, local: n.local, metadata: n.metadata,
-    ...(n.lastHeartbeatTime ? { lastHeartbeatTime: n.lastHeartbeatTime } : {}),
-  }));
+  const discoverer = broker.registry.discoverer;
+  return nodes.map((n) => {
+    const lastSeen = discoverer instanceof PreciseDiscoverer ? discoverer.lastSeen(n.id) : undefined;
+    return { id: n.id, available: n.available, local: n.local, metadata: n.metadata, ...(lastSeen ? { lastHeartbeatTime: lastSeen } : {}) };
+  });
 }
 
 export async function collectClusterView(broker: ServiceBroker, timeoutSeconds: number): Promise<ClusterView> {
