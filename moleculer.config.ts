@@ -4,6 +4,7 @@
 import type { BrokerOptions, Errors, Middleware } from 'moleculer';
 import type { NodeRuntime } from './lib/config/resolve-node.ts';
 import { PreciseDiscoverer } from './services/broker/precise-discoverer.ts';
+import { formatLogEntry } from './lib/logging/format-log-entry.ts';
 
 export interface NodeMetadata {
   readonly roles: readonly string[];
@@ -70,7 +71,12 @@ export function createBrokerOptions(runtime: NodeRuntime, version: string, middl
     metadata,
     logger: {
       type: 'Console',
-      options: { formatter: config.logFormat === 'json' ? 'json' : 'short', colors: false, moduleColors: false, autoPadding: false },
+      options: {
+        formatter: config.logFormat === 'json'
+          ? (level: string, args: unknown[], bindings: Record<string, unknown>) => [formatLogEntry(level, args, bindings)]
+          : 'short',
+        colors: false, moduleColors: false, autoPadding: false,
+      },
     },
     logLevel: config.logLevel,
     // Metrics go through prom-client (monitoring/): Moleculer's reporter breaks Prometheus naming.

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../lib/config/load-config.ts';
 import { CONFIG_KEYS } from '../lib/config/config-keys.ts';
 import { isAuthorized } from '../lib/security/admin-token.ts';
 import { pickLanguage } from '../lib/i18n/messages.ts';
+import { formatLogEntry } from '../lib/logging/format-log-entry.ts';
 
 test('defaults apply and the result is frozen', (t) => {
   const config = loadConfig({});
@@ -72,4 +73,12 @@ test('Chinese unless the client prefers English', (t) => {
   t.is(pickLanguage('zh-CN,zh;q=0.9,en;q=0.8'), 'zh');
   t.is(pickLanguage('en-US,en;q=0.9,zh;q=0.5'), 'en');
   t.is(pickLanguage('fr'), 'zh');
+});
+
+test('log entries are one JSON line with object arguments as fields', (t) => {
+  const line = formatLogEntry('info', ['index ready', { engine: 'sqlite', msg: 'x' }, new Error('boom')], { nodeID: 'n1', mod: 'index' }, new Date(Date.UTC(2026, 0, 1)));
+  const entry = JSON.parse(line) as Record<string, unknown>;
+  t.like(entry, { time: '2026-01-01T00:00:00.000Z', level: 'info', msg: 'index ready', nodeID: 'n1', mod: 'index', engine: 'sqlite', _msg: 'x' });
+  t.like(entry.error, { name: 'Error', message: 'boom' });
+  t.false(line.includes('\n'));
 });
