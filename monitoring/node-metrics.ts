@@ -48,6 +48,11 @@ export function createNodeMetrics(identity: NodeIdentity): NodeMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ platform: identity.platform, node: identity.node, zone: identity.zone });
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  // Gauges named _total break the naming rules (promtool check metrics); each has a twin without it
+  // (nodejs_active_handles, ...), which stays.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
   new Gauge({
     name: 'yunying_node_info', help: 'Static facts about this node; the value is always 1.',
     labelNames: ['roles', 'version'], registers: [registry],

@@ -1,5 +1,6 @@
 // The embedded default as `npm start` runs it: one process, every role, SQLite, no NATS.
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, getJson, startYunying, tempDir, waitFor } from './helpers/processes.ts';
@@ -27,6 +28,10 @@ test('the embedded default serves /health, /metrics and a token-protected /api, 
   const text = await metrics.text();
   t.regex(text, /^yunying_node_info\{.*node="yunying".*\} 1$/m);
   t.regex(text, /^yunying_http_request_duration_seconds_count\{.*route="\/health".*\} [1-9]/m);
+  // The Prometheus naming rules hold (promtool comes with Debian's prometheus package).
+  const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  t.falsy(promtool.error, 'promtool is not installed: apt-get install -y prometheus');
+  t.is(promtool.status, 0, `${promtool.stdout}${promtool.stderr}`);
 
   // The API is never open: no token, a wrong token, then the generated one.
   const denied = await getJson(`${base}/api/cluster`);
