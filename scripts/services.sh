@@ -35,7 +35,7 @@ nats_up() {
   if listening "$nats_port"; then say "NATS already answers on 127.0.0.1:$nats_port (left as it is)"; return; fi
   command -v nats-server >/dev/null || { say "nats-server is not installed (Debian: apt-get install -y nats-server)"; return 1; }
   nats-server -a 127.0.0.1 -p "$nats_port" -m $((nats_port + 4000)) -js -sd "$state/nats/js" \
-    -l "$state/nats/nats.log" &
+    -l "$state/nats/nats.log" </dev/null >/dev/null 2>&1 &
   echo $! > "$state/nats/pid"
   wait_port "$nats_port" 10 nats-server "$state/nats/pid"
   say "NATS $(nats-server --version | awk '{print $NF}') on 127.0.0.1:$nats_port"
@@ -67,7 +67,7 @@ cassandra_up() {
     -Dcassandra.storagedir="$dir" -Dcassandra.logdir="$dir" \
     -Dlogback.configurationFile="file://$root/scripts/cassandra/logback.xml" \
     -Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.superuser_setup_delay_ms=0 \
-    -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon > "$dir/stdout.log" 2>&1 &
+    -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon </dev/null > "$dir/stdout.log" 2>&1 &
   echo $! > "$pidfile"
   say "starting Cassandra $cassandra_version (pid $(cat "$pidfile"), log $dir/system.log)"
   wait_port "$cql_port" 240 Cassandra "$pidfile" || { tail -n 30 "$dir/stdout.log" "$dir/system.log" >&2 || true; return 1; }

@@ -17,6 +17,7 @@ import { createIndexService } from './index/index.service.ts';
 import { openIndexEngine } from './index/open-index-engine.ts';
 import { buildHttp } from './api/build-http.ts';
 import { collectClusterView } from './api/cluster-view.ts';
+import { probeNats } from './broker/probe-nats.ts';
 
 export interface RunningNode {
   readonly broker: ServiceBroker;
@@ -49,10 +50,10 @@ async function indexStatus(broker: ServiceBroker, runtime: NodeRuntime, engine: 
 
 function dependencyChecks(broker: ServiceBroker, runtime: NodeRuntime, metrics: NodeMetrics, engine?: IndexEngine) {
   return async (): Promise<DependencyStatus[]> => {
-    const nats: DependencyStatus = runtime.natsServers
-      ? { name: 'nats', state: broker.transit?.connected ? 'up' : 'down' }
-      : { name: 'nats', state: 'not-used' };
-    const statuses = [nats, await indexStatus(broker, runtime, engine)];
+    const statuses = await Promise.all([
+      runtime.natsServers ? probeNats(broker, HEALTH_CALL_TIMEOUT_SECONDS * 1000) : { name: 'nats', state: 'not-used' } as const,
+      indexStatus(broker, runtime, engine),
+    ]);
     for (const s of statuses) if (s.state !== 'not-used') metrics.dependencyUp.set({ dependency: s.name }, s.state === 'up' ? 1 : 0);
     return statuses;
   };

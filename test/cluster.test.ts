@@ -73,3 +73,53 @@ index: { engine: sqlite }
   }, 30_000);
   t.deepEqual(back.offline, []);
 });
+
+test('a NATS outage shows in /health, and the cluster heals by itself when NATS returns', async (t) => {
+  const nats = await startNats();
+  t.teardown(() => nats.stop());
+  const [apiPort, sPort] = [await freePort(), await freePort()];
+  const dir = tempDir('cluster-nats');
+  const file = join(dir, 'topology.yaml');
+  writeFileSync(file, `
+platform: { id: test-outage, level: city, name: 断网测试 }
+zones: [{ id: dc1, name: 一号数据中心 }]
+nodes:
+  - { id: api-1, zone: dc1, roles: [api, index], http: { port: ${apiPort} } }
+  - { id: storage-1, zone: dc1, roles: [storage], http: { port: ${sPort} }, storage: { path: blobs, capacity: 1GiB } }
+replication: { factor: 1 }
+nats: { servers: ["${nats.url}"] }
+index: { engine: sqlite }
+`);
+  const start = (id: string) => startYunying(['--topology', file, '--node', id], {
+    YY_DATA_DIR: join(dir, id), YY_ADMIN_TOKEN: TOKEN, YY_HEARTBEAT_INTERVAL_SECONDS: '0.5', YY_HEARTBEAT_TIMEOUT_SECONDS: '3',
+  });
+  const nodes = [start('api-1'), start('storage-1')];
+  t.teardown(() => { for (const n of nodes) n.child.kill('SIGKILL'); });
+  type Health = { status: string; dependencies: { name: string; state: string }[] };
+  const health = async () => {
+    const r = await getJson(`http://127.0.0.1:${sPort}/health`);
+    return { code: r.status, body: r.body as Health };
+  };
+  const natsState = (h: Health) => h.dependencies.find((d) => d.name === 'nats')?.state;
+  const bothListed = async () => {
+    const view = (await getJson(`http://127.0.0.1:${apiPort}/api/cluster`, TOKEN)).body as View;
+    return view.nodes?.length === 2 && view.nodes.every((n) => n.health?.status === 'ok') ? view : undefined;
+  };
+  await waitFor('both nodes', bothListed, 30_000);
+
+  nats.stop();
+  const down = await waitFor('nats down', async () => {
+    const h = await health();
+    return natsState(h.body) === 'down' ? h : undefined;
+  }, 15_000);
+  t.is(down.code, 503);
+  t.is(down.body.status, 'degraded');
+
+  await nats.restart();
+  const up = await waitFor('nats up again', async () => {
+    const h = await health();
+    return h.code === 200 && natsState(h.body) === 'up' ? h : undefined;
+  }, 30_000);
+  t.is(up.body.status, 'ok');
+  t.truthy(await waitFor('both nodes listed again', bothListed, 30_000));
+});

@@ -42,6 +42,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export interface NatsServer {
   readonly url: string;
   stop(): void;
+  /** Starts it again on the same port (after stop). */
+  restart(): Promise<void>;
 }
 
 /** A nats-server of this test's own on a free port. Fails (never skips) when it is not installed. */
@@ -50,10 +52,17 @@ export async function startNats(): Promise<NatsServer> {
     throw new Error('nats-server is not installed: apt-get install -y nats-server (or run .ci/run)');
   }
   const port = await freePort();
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `nats://127.0.0.1:${port}`;
-  await waitFor('nats-server', async () => (await canConnect(port)) || undefined, 10_000);
-  return { url, stop: () => child.kill('SIGKILL') };
+  const launch = async () => {
+    const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    await waitFor('nats-server', async () => (await canConnect(port)) || undefined, 10_000);
+    return child;
+  };
+  let child = await launch();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    stop: () => child.kill('SIGKILL'),
+    restart: async () => { child = await launch(); },
+  };
 }
 
 async function canConnect(port: number): Promise<true | undefined> {
