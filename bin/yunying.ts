@@ -12,6 +12,7 @@ import { findNode } from '../topology/topology-queries.ts';
 import { TopologyError } from '../topology/topology-error.ts';
 import { startNode, type RunningNode } from '../services/start-node.ts';
 import { PlatformMismatchError } from '../lib/index-model/claim-platform.ts';
+import { IndexUnavailableError } from '../lib/index-model/index-model-error.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 export const EMBEDDED_TOPOLOGY = join(ROOT, 'topology', 'examples', 'embedded.yaml');
@@ -52,7 +53,7 @@ async function start(): Promise<{ running: RunningNode; shutdownTimeoutSeconds: 
 function describe(error: unknown): { text: string; code: number } {
   if (error instanceof ConfigError || error instanceof TopologyError) return { text: error.message, code: EX_CONFIG };
   const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
-  if (error instanceof PlatformMismatchError) return { text: error.message, code: 1 };
+  if (error instanceof PlatformMismatchError || error instanceof IndexUnavailableError) return { text: error.message, code: 1 };
   if (e.code === 'EADDRINUSE') return { text: `address ${e.address ?? ''}:${e.port ?? ''} is in use (YY_HTTP_PORT or the node's http.port)`, code: 1 };
   return { text: e.stack ?? String(error), code: 1 };
 }

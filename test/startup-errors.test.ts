@@ -2,7 +2,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startYunying, tempDir } from './helpers/processes.ts';
+import { freePort, startYunying, tempDir } from './helpers/processes.ts';
 
 const EX_CONFIG = 78;
 
@@ -69,4 +69,16 @@ test('bad environment values are all named at once', async (t) => {
 test('listening beyond loopback without a configured token is refused', async (t) => {
   const err = await failStart(t, [], { YY_HTTP_HOST: '0.0.0.0' });
   t.regex(err, /YY_ADMIN_TOKEN: required when HTTP listens beyond loopback/);
+});
+
+test('an unreachable Cassandra stops an index node with a message naming the settings', async (t) => {
+  const unused = await freePort();
+  const yaml = CITY('api', 1, 'z1').replace('index: { engine: sqlite }',
+    `index: { engine: cassandra, cassandra: { contactPoints: ["127.0.0.1:${unused}"], localDataCenter: dc1, replication: { dc1: 1 } } }`);
+  const node = startYunying(['--topology', topologyFile(yaml), '--node', 'api-1'], { YY_DATA_DIR: tempDir('bad') });
+  t.teardown(() => node.child.kill('SIGKILL'));
+  t.is(await node.exited, 1);
+  t.regex(node.stderr(), new RegExp(`cannot connect to 127\\.0\\.0\\.1:${unused}`));
+  t.regex(node.stderr(), /YY_CASSANDRA_CONTACT_POINTS/);
+  t.notRegex(node.stderr(), /\n\s+at /, 'no stack trace for an operational fault');
 });

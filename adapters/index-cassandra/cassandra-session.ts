@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
 import type { QueryOptions, types } from 'cassandra-driver';
+import { IndexUnavailableError } from '../../lib/index-model/index-model-error.ts';
 
 const { localQuorum, localSerial } = cassandra.types.consistencies;
 
@@ -53,8 +54,9 @@ export async function openCassandraSession(options: CassandraSessionOptions): Pr
     await client.shutdown().catch(() => undefined);
     // The driver's message embeds the socket error's stack; its first line says what happened.
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new Error(`index-cassandra: cannot connect to ${options.contactPoints.join(', ')} ` +
-      `(local data center "${options.localDataCenter}"): ${reason ?? ''}`, { cause: error });
+    throw new IndexUnavailableError(`index-cassandra: cannot connect to ${options.contactPoints.join(', ')} ` +
+      `(local data center "${options.localDataCenter}"): ${reason ?? ''}; ` +
+      'check index.cassandra in the topology, YY_CASSANDRA_CONTACT_POINTS and YY_CASSANDRA_LOCAL_DC', { cause: error });
   }
   return {
     execute: (query, params, extra = {}) => client.execute(query, params, { ...STATEMENT_OPTIONS, ...extra }),

@@ -20,3 +20,12 @@ export class IndexModelError extends Error {
     this.code = code;
   }
 }
+
+/** The index engine cannot be reached (a down Cassandra, an unwritable SQLite file): an operational
+ * fault, not a misuse; the message names the setting to check. */
+export class IndexUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'IndexUnavailableError';
+  }
+}
