@@ -34,3 +34,16 @@ test('a service may not reach into another service, but may use lib/ and the bro
 test('lib/ may use node: built-ins and its own modules', async (t) => {
   t.deepEqual(await restricted('lib/cluster/probe.ts', `import { join } from 'node:path';\nimport { healthStatus } from './node-health.ts';\nexport const y = [join, healthStatus];\n`), []);
 });
+
+test('no CQL in the code uses ALLOW FILTERING (every read names its partition)', async (t) => {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const offenders: string[] = [];
+  for (const dir of ['adapters', 'lib', 'services', 'storage-nodes', 'monitoring', 'topology']) {
+    for (const entry of await readdir(join(root, dir), { recursive: true })) {
+      if (!entry.endsWith('.ts')) continue;
+      const code = (await readFile(join(root, dir, entry), 'utf8')).replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
+      if (/ALLOW\s+FILTERING/i.test(code)) offenders.push(`${dir}/${entry}`);
+    }
+  }
+  t.deepEqual(offenders, []);
+});
