@@ -44,10 +44,10 @@ nats_up() {
 cassandra_jars() {
   local lib="$cache/cassandra-$cassandra_version/lib"
   if [ ! -f "$lib/.complete" ]; then
-    command -v mvn >/dev/null || { say "Maven is not installed (Debian: apt-get install -y maven)"; return 1; }
-    say "fetching Cassandra $cassandra_version and its dependencies from Maven Central"
+    command -v mvn >/dev/null || { say "Maven is not installed (Debian: apt-get install -y maven)" >&2; return 1; }
+    say "fetching Cassandra $cassandra_version and its dependencies from Maven Central" >&2
     mkdir -p "$lib"
-    mvn -q -B -f "$root/scripts/cassandra/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib" >&2
+    mvn -q -B -Dstyle.color=never -f "$root/scripts/cassandra/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib" >&2
     touch "$lib/.complete"
   fi
   printf '%s' "$lib"
@@ -58,7 +58,7 @@ cassandra_up() {
   mkdir -p "$dir"
   if listening "$cql_port"; then say "Cassandra already answers on 127.0.0.1:$cql_port (left as it is)"; return; fi
   command -v java >/dev/null || { say "Java 17 is not installed (Debian: apt-get install -y openjdk-17-jre-headless)"; return 1; }
-  lib=$(cassandra_jars)
+  lib=$(cassandra_jars) || return 1
   sed -e "s|@DIR@|$dir|g" -e "s|@CQL_PORT@|$cql_port|g" -e "s|@STORAGE_PORT@|$storage_port|g" \
     "$root/scripts/cassandra/cassandra.yaml.template" > "$dir/cassandra.yaml"
   # shellcheck disable=SC2046
