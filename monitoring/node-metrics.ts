@@ -19,7 +19,6 @@ export interface NodeMetrics {
   readonly registry: Registry;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_class'>;
   readonly brokerActionDuration: Histogram<'action' | 'outcome'>;
-  readonly indexQueryDuration: Histogram<'table' | 'operation'>;
   readonly dependencyUp: Gauge<'dependency'>;
   readonly clusterNodes: Gauge<'state'>;
   /** Moleculer middleware: every local action call is timed into brokerActionDuration. */
@@ -65,10 +64,6 @@ export function createNodeMetrics(identity: NodeIdentity): NodeMetrics {
     name: 'yunying_broker_action_duration_seconds', help: 'Moleculer actions handled on this node, by action and outcome.',
     labelNames: ['action', 'outcome'], buckets: LATENCY_BUCKETS, registers: [registry],
   });
-  const indexQueryDuration = new Histogram({
-    name: 'yunying_index_query_duration_seconds', help: 'Index engine operations by table and operation.',
-    labelNames: ['table', 'operation'], buckets: LATENCY_BUCKETS, registers: [registry],
-  });
   const dependencyUp = new Gauge({
     name: 'yunying_dependency_up', help: 'Whether a dependency (nats, index) answered the last health check (1) or not (0).',
     labelNames: ['dependency'], registers: [registry],
@@ -82,7 +77,7 @@ export function createNodeMetrics(identity: NodeIdentity): NodeMetrics {
     labelNames: ['component'], registers: [registry],
   });
   return {
-    registry, httpRequestDuration, brokerActionDuration, indexQueryDuration, dependencyUp, clusterNodes, errors,
+    registry, httpRequestDuration, brokerActionDuration, dependencyUp, clusterNodes, errors,
     brokerMiddleware: actionMiddleware(brokerActionDuration),
   };
 }
