@@ -28,3 +28,22 @@ export interface ParsedInstance {
   /** Problems that did not stop ingest (coercions, a missing charset defaulted ...). */
   readonly warnings: readonly string[];
 }
+
+/** Incremental header reader: ingest pushes the object's bytes in order as they stream to the spool;
+ * the reader keeps only the header (up to Pixel Data, bounded by maxHeaderBytes) and walks the pixel
+ * data's item structure without keeping it. push() throws OutcomeError early for hostile input
+ * (absurd lengths, not DICOM); finish() returns the parse or throws OutcomeError. */
+export interface HeaderReader {
+  push(chunk: Uint8Array): void;
+  finish(): ParsedInstance;
+}
+
+export interface HeaderReaderOptions {
+  /** Used when the object declares no SpecificCharacterSet. */
+  readonly defaultCharacterSet: string;
+  /** For a bare data set (DIMSE, no Part 10 header): its transfer syntax. */
+  readonly transferSyntaxUid?: string;
+  readonly maxHeaderBytes: number;
+}
+
+export type CreateHeaderReader = (options: HeaderReaderOptions) => HeaderReader;
