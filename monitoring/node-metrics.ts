@@ -24,7 +24,15 @@ export interface NodeMetrics {
   /** Moleculer middleware: every local action call is timed into brokerActionDuration. */
   readonly brokerMiddleware: Middleware;
   readonly errors: Counter<'component'>;
+  /**
+   * Sets the function that refreshes a gauge while Prometheus scrapes it, so the gauge is current even
+   * when nobody polls /health or /api/cluster. A refresh that throws is counted, never fails the scrape.
+   */
+  refreshOnScrape(gauge: ScrapedGauge, refresh: () => Promise<unknown>): void;
 }
+
+/** Gauges whose value comes from a probe run at scrape time. */
+export type ScrapedGauge = 'dependencyUp' | 'clusterNodes';
 
 function actionMiddleware(histogram: NodeMetrics['brokerActionDuration']): Middleware {
   return {
@@ -44,8 +52,10 @@ function actionMiddleware(histogram: NodeMetrics['brokerActionDuration']): Middl
 }
 
 export function createNodeMetrics(identity: NodeIdentity): NodeMetrics {
+  // No default labels: Prometheus adds platform, node, zone and role from the scrape target (generated
+  // from the topology), and the same labels set here would come back renamed exported_node, ...
   const registry = new Registry();
-  registry.setDefaultLabels({ platform: identity.platform, node: identity.node, zone: identity.zone });
+  const refreshers = new Map<ScrapedGauge, () => Promise<unknown>>();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
   // Gauges named _total break the naming rules (promtool check metrics); each has a twin without it
   // (nodejs_active_handles, ...), which stays.
@@ -64,20 +74,26 @@ export function createNodeMetrics(identity: NodeIdentity): NodeMetrics {
     name: 'yunying_broker_action_duration_seconds', help: 'Moleculer actions handled on this node, by action and outcome.',
     labelNames: ['action', 'outcome'], buckets: LATENCY_BUCKETS, registers: [registry],
   });
-  const dependencyUp = new Gauge({
-    name: 'yunying_dependency_up', help: 'Whether a dependency (nats, index) answered the last health check (1) or not (0).',
-    labelNames: ['dependency'], registers: [registry],
-  });
-  const clusterNodes = new Gauge({
-    name: 'yunying_cluster_nodes', help: 'Nodes of the platform this node sees, by state (available, unavailable).',
-    labelNames: ['state'], registers: [registry],
-  });
   const errors = new Counter({
     name: 'yunying_internal_errors_total', help: 'Unexpected errors caught at a component boundary.',
     labelNames: ['component'], registers: [registry],
   });
+  // Known components start at 0, so "no errors" is a series of zeros rather than no series at all.
+  for (const component of ['http', 'metrics']) errors.inc({ component }, 0);
+  const refresh = (gauge: ScrapedGauge) => async () => {
+    await refreshers.get(gauge)?.().catch(() => errors.inc({ component: 'metrics' }));
+  };
+  const dependencyUp = new Gauge({
+    name: 'yunying_dependency_up', help: 'Whether a dependency (nats, index) answered the last health check (1) or not (0).',
+    labelNames: ['dependency'], registers: [registry], collect: refresh('dependencyUp'),
+  });
+  const clusterNodes = new Gauge({
+    name: 'yunying_cluster_nodes', help: 'Nodes of the platform this node sees, by state (available, unavailable).',
+    labelNames: ['state'], registers: [registry], collect: refresh('clusterNodes'),
+  });
   return {
     registry, httpRequestDuration, brokerActionDuration, dependencyUp, clusterNodes, errors,
     brokerMiddleware: actionMiddleware(brokerActionDuration),
+    refreshOnScrape: (gauge, fn) => { refreshers.set(gauge, fn); },
   };
 }

@@ -16,8 +16,17 @@ import { createNodeService, readNodeHealth, type NodeServiceDeps } from './node/
 import { createIndexService } from './index/index.service.ts';
 import { openIndexEngine } from './index/open-index-engine.ts';
 import { buildHttp } from './api/build-http.ts';
-import { collectClusterView } from './api/cluster-view.ts';
+import { createDicomwebPlugin, DICOMWEB_PREFIX } from './dicomweb/dicomweb-plugin.ts';
+import { createRetrievalMetrics } from '../monitoring/retrieval-metrics.ts';
+import { collectClusterView, readRegistry } from './api/cluster-view.ts';
 import { probeNats } from './broker/probe-nats.ts';
+import { attachStorage } from './storage/attach-storage.ts';
+import { createArchiveMetrics } from '../monitoring/archive-metrics.ts';
+import type { NodeArchive } from '../lib/archive/node-archive.ts';
+import { needsArchive, openArchive } from './archive/open-archive.ts';
+import { startDimse } from './dimse/start-dimse.ts';
+import type { DimseServer } from './dimse/dimse-server.ts';
+import { createArchiveService } from './archive/archive.service.ts';
 
 export interface RunningNode {
   readonly broker: ServiceBroker;
@@ -26,6 +35,10 @@ export interface RunningNode {
   readonly adminToken: AdminToken;
   /** The port HTTP listens on (differs from the topology's when it asked for 0). */
   readonly httpPort: number;
+  /** Nodes with the api, dimse, ingest or retrieval role: catalog, blob store and the ingest path. */
+  readonly archive?: NodeArchive;
+  /** The port the DIMSE SCP listens on (nodes with the dimse role). */
+  readonly dicomPort?: number;
   stop(): Promise<void>;
 }
 
@@ -70,6 +83,26 @@ function storageDisk(runtime: NodeRuntime): (() => Promise<StorageDisk>) | undef
   };
 }
 
+/** From the registry alone (no health calls), so a scrape stays cheap. */
+function countClusterNodes(broker: ServiceBroker, metrics: NodeMetrics): void {
+  const entries = readRegistry(broker);
+  const available = entries.filter((e) => e.available).length;
+  metrics.clusterNodes.set({ state: 'available' }, available);
+  metrics.clusterNodes.set({ state: 'unavailable' }, entries.length - available);
+}
+
+/** DICOMweb under /dicom-web on api nodes that run the archive. */
+function dicomwebPlugin(runtime: NodeRuntime, broker: ServiceBroker, metrics: NodeMetrics, token: string, archive: NodeArchive) {
+  return {
+    prefix: DICOMWEB_PREFIX,
+    plugin: createDicomwebPlugin({
+      archive, adminToken: token, retrievalMetrics: createRetrievalMetrics(metrics.registry), log: broker.getLogger('dicomweb'),
+      countError: () => metrics.errors.inc({ component: 'dicomweb' }),
+      options: { crossOriginIsolation: runtime.config.crossOriginIsolation === 'on', ...(runtime.config.corsOrigins ? { corsOrigins: runtime.config.corsOrigins } : {}) },
+    }),
+  };
+}
+
 export async function startNode(runtime: NodeRuntime, version: string): Promise<RunningNode> {
   const { node, topology } = runtime;
   mkdirSync(runtime.dataDir, { recursive: true });
@@ -83,6 +116,8 @@ export async function startNode(runtime: NodeRuntime, version: string): Promise<
     ...(disk ? { storageDisk: disk } : {}),
   };
   broker.createService(createNodeService(nodeDeps));
+  metrics.refreshOnScrape('dependencyUp', nodeDeps.dependencies);
+  if (node.roles.includes('api')) metrics.refreshOnScrape('clusterNodes', () => Promise.resolve(countClusterNodes(broker, metrics)));
 
   const adminToken = resolveAdminToken(runtime.config.adminToken, runtime.dataDir);
   const clusterView = node.roles.includes('api')
@@ -93,17 +128,30 @@ export async function startNode(runtime: NodeRuntime, version: string): Promise<
       return view;
     }
     : undefined;
+  const opened = needsArchive(runtime)
+    ? await openArchive({
+      runtime, broker, metrics: createArchiveMetrics(metrics.registry), adminToken: adminToken.token,
+      openEngine: () => openIndexEngine(runtime), ...(engine ? { engine } : {}),
+    })
+    : undefined;
+  if (opened) broker.createService(createArchiveService(opened.archive.catalog));
   const http = buildHttp({
     metrics, adminToken: adminToken.token, loopbackOnly: isLoopback(node.http.host),
     nodeHealth: () => readNodeHealth(nodeDeps), log: broker.getLogger('http'),
     ...(clusterView ? { clusterView } : {}),
+    ...(opened ? { archive: opened.archive } : {}),
+    ...(opened && node.roles.includes('api') ? { plugins: [dicomwebPlugin(runtime, broker, metrics, adminToken.token, opened.archive)] } : {}),
   });
+  attachStorage({ runtime, broker, http, registry: metrics.registry, adminToken: adminToken.token, ...(engine ? { engine } : {}) });
 
+  let dimse: DimseServer | undefined;
   try {
     await broker.start();
     await http.listen({ host: node.http.host, port: node.http.port });
+    if (opened) dimse = await startDimse({ runtime, archive: opened.archive, registry: metrics.registry, log: broker.getLogger('dimse') });
   } catch (error) {
-    await Promise.allSettled([http.close(), broker.stop()]);
+    await Promise.allSettled([http.close(), broker.stop(), dimse?.close()]);
+    await opened?.close();
     await engine?.close();
     throw error;
   }
@@ -111,9 +159,13 @@ export async function startNode(runtime: NodeRuntime, version: string): Promise<
   const httpPort = typeof address === 'object' && address ? address.port : node.http.port;
   return {
     broker, http, metrics, adminToken, httpPort,
+    ...(opened ? { archive: opened.archive } : {}),
+    ...(dimse ? { dicomPort: dimse.port } : {}),
     async stop() {
+      await dimse?.close();
       await http.close();
       await broker.stop();
+      await opened?.close();
       await engine?.close();
     },
   };

@@ -26,7 +26,8 @@ test('the embedded default serves /health, /metrics and a token-protected /api, 
   t.is(metrics.status, 200);
   t.regex(metrics.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   const text = await metrics.text();
-  t.regex(text, /^yunying_node_info\{.*node="yunying".*\} 1$/m);
+  // Node identity comes from the scrape target (monitoring/prometheus-config.ts), not from metric labels.
+  t.regex(text, /^yunying_node_info\{roles="[a-z,]+",version="[^"]+"\} 1$/m);
   t.regex(text, /^yunying_http_request_duration_seconds_count\{.*route="\/health".*\} [1-9]/m);
   // The Prometheus naming rules hold (promtool comes with Debian's prometheus package).
   const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
@@ -53,7 +54,7 @@ test('a second start reuses the stored token and does not print it again', async
   const dataDir = tempDir('embedded-token');
   writeFileSync(join(dataDir, 'admin-token'), 'a-token-written-by-an-operator\n');
   const port = await freePort();
-  const node = startYunying([], { YY_DATA_DIR: dataDir, YY_HTTP_PORT: String(port) });
+  const node = startYunying([], { YY_DATA_DIR: dataDir, YY_HTTP_PORT: String(port), YY_DICOM_PORT: String(await freePort()) });
   t.teardown(() => node.child.kill('SIGKILL'));
   const r = await waitFor('/api/cluster', async () => {
     const res = await getJson(`http://127.0.0.1:${port}/api/cluster`, 'a-token-written-by-an-operator');
@@ -67,7 +68,7 @@ test('a second start reuses the stored token and does not print it again', async
 
 test('English is served on request', async (t) => {
   const port = await freePort();
-  const node = startYunying([], { YY_DATA_DIR: tempDir('embedded-en'), YY_HTTP_PORT: String(port), YY_ADMIN_TOKEN: 'sixteen-chars-token' });
+  const node = startYunying([], { YY_DATA_DIR: tempDir('embedded-en'), YY_HTTP_PORT: String(port), YY_DICOM_PORT: String(await freePort()), YY_ADMIN_TOKEN: 'sixteen-chars-token' });
   t.teardown(() => node.child.kill('SIGKILL'));
   const response = await waitFor('401', async () => {
     const r = await fetch(`http://127.0.0.1:${port}/api/cluster`, { headers: { 'accept-language': 'en-US,en;q=0.9,zh;q=0.5' } });

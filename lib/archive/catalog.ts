@@ -42,6 +42,8 @@ export interface Catalog {
   listInstances(studyInstanceUid: string, seriesInstanceUid?: string): Promise<readonly InstanceRecord[]>;
   /** DICOM JSON of every instance of a series, read from the pre-aggregated bundle (one read). */
   seriesMetadata(studyInstanceUid: string, seriesInstanceUid: string): Promise<readonly DicomJsonDataset[]>;
+  /** Whether a visible instance's bytes are this blob (garbage collection asks before removing bytes). */
+  isBlobReferenced(sha256: string): Promise<boolean>;
   /** Removes the instance from every table; returns its blob hash for release. */
   deleteInstance(sopInstanceUid: string): Promise<string | undefined>;
 }

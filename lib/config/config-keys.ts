@@ -10,7 +10,7 @@ export type KeyKind =
   | { readonly kind: 'host' }
   | { readonly kind: 'number'; readonly min: number; readonly max: number; readonly integer: boolean }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
-  | { readonly kind: 'list'; readonly item: 'url' | 'hostPort' | 'aePeer' };
+  | { readonly kind: 'list'; readonly item: 'url' | 'hostPort' | 'aePeer' | 'aeAllowed' };
 
 export interface KeySpec {
   readonly env: string;
@@ -46,6 +46,14 @@ export const CONFIG_KEYS = {
     doc: { zh: 'HTTP API 的 Bearer 令牌（至少 16 个字符）。未设置时首次启动生成并保存在数据目录的 admin-token 文件中，只打印一次。', en: 'Bearer token of the HTTP API (16+ characters). When unset, one is generated at first start, kept in admin-token in the data directory, and printed once.' } },
   dicomPeers: { env: 'YY_DICOM_PEERS', type: { kind: 'list', item: 'aePeer' },
     doc: { zh: 'C-MOVE 目的地 AET@host:port（逗号分隔）。', en: 'C-MOVE destinations AET@host:port (comma-separated).' } },
+  dicomAllowedAes: { env: 'YY_DICOM_ALLOWED_AES', type: { kind: 'list', item: 'aeAllowed' },
+    doc: { zh: '允许建立 DICOM 关联的调用方 AE：AET 或 AET@IP 地址（逗号分隔）。未设置时只接受来自本机回环地址的任意 AE。', en: 'Calling AE titles allowed to associate: AET or AET@ip-address (comma-separated). When unset, any AE from loopback is accepted and nothing else.' } },
+  defaultCharacterSet: { env: 'YY_DEFAULT_CHARACTER_SET', type: { kind: 'string', pattern: /^[A-Za-z0-9_ -]{1,64}$/, hint: 'a DICOM character set term (GB18030, ISO_IR 192, ISO_IR 100, GBK ...)' }, default: 'GB18030',
+    doc: { zh: '对象未声明 SpecificCharacterSet 时假定的字符集（中国医院默认 GB18030）。', en: 'Character set assumed when an object declares no SpecificCharacterSet (GB18030 for Chinese sites).' } },
+  replaceDuplicates: { env: 'YY_REPLACE_DUPLICATES', type: { kind: 'enum', values: ['true', 'false'] }, default: 'false',
+    doc: { zh: '同一 SOP 实例 UID 以不同内容再次到达时：true 替换已存储的实例，false 拒绝新对象（相同内容总是按重复成功处理）。', en: 'When a SOP Instance UID arrives again with other bytes: true replaces the stored instance, false rejects the new object (the same bytes always succeed as a duplicate).' } },
+  maxObjectBytes: { env: 'YY_MAX_OBJECT_BYTES', type: count(1024, Number.MAX_SAFE_INTEGER), default: '4294967296',
+    doc: { zh: '接收的单个 DICOM 对象的最大字节数；超出时以“存储空间不足”（A700）拒绝。', en: 'Largest DICOM object accepted, in bytes; a larger one is refused as out of resources (A700).' } },
   logLevel: { env: 'YY_LOG_LEVEL', type: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] }, default: 'info',
     doc: { zh: '日志级别。日志从不包含患者姓名或 ID。', en: 'Log level. Logs never contain patient names or IDs.' } },
   logFormat: { env: 'YY_LOG_FORMAT', type: { kind: 'enum', values: ['json', 'text'] }, default: 'json',
@@ -64,6 +72,22 @@ export const CONFIG_KEYS = {
     doc: { zh: '超过该时间未收到心跳的节点被视为离线（秒）。', en: 'A node silent for this long is taken as gone, in seconds.' } },
   shutdownTimeoutSeconds: { env: 'YY_SHUTDOWN_TIMEOUT_SECONDS', type: seconds(1, 600), default: '30',
     doc: { zh: '收到 SIGTERM/SIGINT 后等待进行中的请求完成的最长时间（秒）。', en: 'How long SIGTERM/SIGINT waits for work in flight, in seconds.' } },
+  storageMaxFillRatio: { env: 'YY_STORAGE_MAX_FILL_RATIO', type: seconds(0.1, 1), default: '0.95',
+    doc: { zh: '存储节点写入上限：已用空间超过容量的该比例时拒绝写入（“存储空间不足”）。', en: 'Storage nodes refuse writes ("out of resources") that would fill more than this share of their capacity.' } },
+  storageWriteQuorum: { env: 'YY_STORAGE_WRITE_QUORUM', type: count(1, 16),
+    doc: { zh: '写入成功所需的持久副本数，覆盖拓扑中的 replication.writeQuorum（默认多数派）。', en: 'Durable replicas a write needs before it is acknowledged; overrides replication.writeQuorum of the topology (default: majority).' } },
+  storageRepairIntervalSeconds: { env: 'YY_STORAGE_REPAIR_INTERVAL_SECONDS', type: seconds(0.5, 86400), default: '60',
+    doc: { zh: '修复节点两次反熵/再平衡/回收扫描之间的间隔（秒）。', en: 'Seconds between two anti-entropy / rebalance / garbage passes of the repair node.' } },
+  storageRepairBytesPerSecond: { env: 'YY_STORAGE_REPAIR_BYTES_PER_SECOND', type: count(1024, 1e12), default: '52428800',
+    doc: { zh: '修复、排空与再平衡在节点间复制数据的速率上限（字节/秒）。', en: 'Rate limit of the copies made by repair, drain and rebalance, in bytes per second.' } },
+  storageScrubBytesPerSecond: { env: 'YY_STORAGE_SCRUB_BYTES_PER_SECOND', type: count(1024, 1e12), default: '10485760',
+    doc: { zh: '每个存储节点后台校验（scrub）读取数据的速率上限（字节/秒）。', en: 'Rate limit of the scrubber that re-verifies every blob of a storage node, in bytes per second.' } },
+  storageReleaseGraceSeconds: { env: 'YY_STORAGE_RELEASE_GRACE_SECONDS', type: seconds(0, 31536000), default: '86400',
+    doc: { zh: '释放的 blob 在被删除前保留的时间（秒）；届时若仍被索引引用则保留。', en: 'How long a released blob is kept before its replicas are removed (seconds); a blob still referenced then is kept.' } },
+  corsOrigins: { env: 'YY_CORS_ORIGINS', type: { kind: 'string', pattern: /^(\*|https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*)$/, hint: '* or a comma-separated list of origins (https://viewer.example.org)' },
+    doc: { zh: '允许跨域访问 /dicom-web 的来源：* 或逗号分隔的来源列表（如 https://viewer.example.org）。未设置时不发送 CORS 头。', en: 'Origins allowed to call /dicom-web from a browser: * or a comma-separated list (https://viewer.example.org). Unset: no CORS headers.' } },
+  crossOriginIsolation: { env: 'YY_CROSS_ORIGIN_ISOLATION', type: { kind: 'enum', values: ['on', 'off'] }, default: 'off',
+    doc: { zh: 'on 时 /dicom-web 响应带跨源隔离头（COOP same-origin、COEP require-corp、CORP cross-origin），供需要 SharedArrayBuffer 的查看器（OHIF MPR）使用。', en: 'When on, /dicom-web responses carry cross-origin isolation headers (COOP same-origin, COEP require-corp, CORP cross-origin) for viewers that need SharedArrayBuffer (OHIF MPR).' } },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

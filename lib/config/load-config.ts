@@ -21,6 +21,11 @@ export interface Config {
   readonly dicomPort?: number;
   readonly adminToken?: string;
   readonly dicomPeers: readonly DicomPeer[];
+  /** Raw `AET` / `AET@ip` items; lib/dimse/ae-policy.ts parses them. */
+  readonly dicomAllowedAes?: readonly string[];
+  readonly defaultCharacterSet: string;
+  readonly replaceDuplicates: 'true' | 'false';
+  readonly maxObjectBytes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   readonly logFormat: 'json' | 'text';
   readonly requestTimeoutSeconds: number;
@@ -30,6 +35,14 @@ export interface Config {
   readonly heartbeatIntervalSeconds: number;
   readonly heartbeatTimeoutSeconds: number;
   readonly shutdownTimeoutSeconds: number;
+  readonly storageMaxFillRatio: number;
+  readonly storageWriteQuorum?: number;
+  readonly storageRepairIntervalSeconds: number;
+  readonly storageRepairBytesPerSecond: number;
+  readonly storageScrubBytesPerSecond: number;
+  readonly storageReleaseGraceSeconds: number;
+  readonly corsOrigins?: string;
+  readonly crossOriginIsolation: 'on' | 'off';
 }
 
 export class ConfigError extends Error {
@@ -45,13 +58,14 @@ type Parsed = string | number | readonly string[] | readonly DicomPeer[];
 
 const HOST_PORT = /^(?<host>[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(?<port>\d{1,5})$/;
 const AE_PEER = /^(?<ae>[^\\@]{1,16})@(?<host>[A-Za-z0-9.-]+):(?<port>\d{1,5})$/;
+const AE_ALLOWED = /^[^\\@]{1,16}(@[0-9A-Fa-f.:]+)?$/;
 
 function parsePort(raw: string): number | undefined {
   const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
   return n >= 1 && n <= 65535 ? n : undefined;
 }
 
-function parseListItem(item: string, kind: 'url' | 'hostPort' | 'aePeer'): string | DicomPeer | undefined {
+function parseListItem(item: string, kind: 'url' | 'hostPort' | 'aePeer' | 'aeAllowed'): string | DicomPeer | undefined {
   switch (kind) {
     case 'url':
       return /^(nats|tls):\/\/[^\s/]+(:\d{1,5})?$/.test(item) ? item : undefined;
@@ -59,6 +73,8 @@ function parseListItem(item: string, kind: 'url' | 'hostPort' | 'aePeer'): strin
       const m = HOST_PORT.exec(item);
       return m?.groups && parsePort(m.groups.port ?? '') ? item : undefined;
     }
+    case 'aeAllowed':
+      return AE_ALLOWED.test(item) && (!item.includes('@') || isIP(item.slice(item.lastIndexOf('@') + 1)) !== 0) ? item : undefined;
     case 'aePeer': {
       const g = AE_PEER.exec(item)?.groups;
       const port = parsePort(g?.port ?? '');
@@ -67,8 +83,8 @@ function parseListItem(item: string, kind: 'url' | 'hostPort' | 'aePeer'): strin
   }
 }
 
-const EXPECTED: Record<'url' | 'hostPort' | 'aePeer', string> = {
-  url: 'nats://host:port', hostPort: 'host:port', aePeer: 'AET@host:port',
+const EXPECTED: Record<'url' | 'hostPort' | 'aePeer' | 'aeAllowed', string> = {
+  url: 'nats://host:port', hostPort: 'host:port', aePeer: 'AET@host:port', aeAllowed: 'AET or AET@ip-address',
 };
 
 /** Returns the parsed value, or a sentence saying what was expected. */
@@ -123,4 +139,4 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 }
 
 /** Variables read by the project's scripts, not by the platform. */
-const TOOLING_VARIABLES = new Set(['YY_CACHE_DIR', 'YY_SERVICES_DIR', 'YY_NATS_PORT', 'YY_CQL_PORT', 'YY_CASSANDRA_STORAGE_PORT', 'YY_CASSANDRA_HEAP']);
+const TOOLING_VARIABLES = new Set(['YY_CACHE_DIR', 'YY_SERVICES_DIR', 'YY_NATS_PORT', 'YY_CQL_PORT', 'YY_CASSANDRA_STORAGE_PORT', 'YY_CASSANDRA_HEAP', 'YY_STORAGE_API']);

@@ -10,7 +10,7 @@ function describeType(type: KeyKind): string {
     case 'host': return 'host / IP';
     case 'number': return `${type.integer ? 'integer' : 'number'} ${type.min}–${type.max}`;
     case 'enum': return type.values.join(' \\| ');
-    case 'list': return { url: 'list of nats://host:port', hostPort: 'list of host:port', aePeer: 'list of AET@host:port' }[type.item];
+    case 'list': return { url: 'list of nats://host:port', hostPort: 'list of host:port', aePeer: 'list of AET@host:port', aeAllowed: 'list of AET or AET@ip' }[type.item];
   }
 }
 

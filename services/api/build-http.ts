@@ -1,11 +1,12 @@
 // The HTTP server of a node. Every node serves /health and /metrics; nodes with the `api` role also
 // serve /api. Nothing under /api answers without the bearer token, and when the server listens
 // beyond loopback /metrics and the details of /health need it too.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { NodeMetrics } from '../../monitoring/node-metrics.ts';
 import type { ClusterView, NodeHealth } from '../../lib/cluster/node-health.ts';
 import { isAuthorized } from '../../lib/security/admin-token.ts';
 import { message, pickLanguage, type MessageKey } from '../../lib/i18n/messages.ts';
+import type { NodeArchive } from '../../lib/archive/node-archive.ts';
 
 export interface HttpDeps {
   readonly metrics: NodeMetrics;
@@ -16,6 +17,11 @@ export interface HttpDeps {
   /** Present on `api` nodes. */
   readonly clusterView?: () => Promise<ClusterView>;
   readonly log: { warn(...args: unknown[]): void; error(...args: unknown[]): void };
+  /** Present on nodes with an archive role (api, dimse, ingest, retrieval): DICOMweb routes use it. */
+  readonly archive?: NodeArchive;
+  /** Route plugins of other services (DICOMweb under /dicom-web), composed by start-node.ts: a service
+   * folder does not import another's. */
+  readonly plugins?: readonly { readonly prefix: string; readonly plugin: FastifyPluginAsync }[];
 }
 
 /** RFC 9457 problem document, in the client's language. */
@@ -67,6 +73,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     });
     app.get('/api/cluster', async () => clusterView());
   }
+
+  for (const { prefix, plugin } of deps.plugins ?? []) void app.register(plugin, { prefix });
 
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, 'notFound.title', 'notFound.detail'));
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {

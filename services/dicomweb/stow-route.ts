@@ -1,0 +1,63 @@
+// STOW-RS (PS3.18 10.5): POST /studies and /studies/{study}. The body streams part by part into the
+// one ingest path; each part's result goes into the Store Instances Response. A framing fault stops
+// the request with 400 (parts completed before it stay stored: they were whole and valid, and a retry
+// of the whole request stores them again as duplicates).
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { buildStoreResponse, type StoreItem } from '../../lib/dicomweb/build-store-response.ts';
+import { negotiate, parseAccept, parseMediaType } from '../../lib/dicomweb/media-type.ts';
+import { MultipartError, parseMultipartRelated } from '../../lib/dicomweb/parse-multipart-related.ts';
+import { rootUrl, sendDicomwebProblem, type DicomwebDeps, type StudyParams } from './dicomweb-context.ts';
+
+const JSON_OFFERS = [{ essence: 'application/dicom+json' }, { essence: 'application/json' }];
+
+function refuseBody(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  const media = parseMediaType(request.headers['content-type']);
+  const partType = media?.params.type?.toLowerCase();
+  if (media?.essence !== 'multipart/related' || (partType !== undefined && partType !== 'application/dicom')) {
+    return sendDicomwebProblem(request, reply, 'unsupportedMediaType', 'dicomweb.stow.mediaType');
+  }
+  return undefined;
+}
+
+async function storeParts(deps: DicomwebDeps, request: FastifyRequest, boundary: string, study: string | undefined): Promise<StoreItem[]> {
+  const items: StoreItem[] = [];
+  for await (const part of parseMultipartRelated(request.body as Readable, boundary)) {
+    const type = parseMediaType(part.headers['content-type'] ?? 'application/dicom');
+    if (type?.essence !== 'application/dicom') {
+      items.push({ kind: 'refused', outcome: 'cannotUnderstand', reason: 'part is not application/dicom' });
+      continue;
+    }
+    const result = await deps.archive.ingest(part.body, {
+      source: 'stow', origin: request.ip, ...(study !== undefined ? { expectedStudyInstanceUid: study } : {}),
+    });
+    items.push({ kind: 'ingested', result });
+  }
+  return items;
+}
+
+async function handleStow(deps: DicomwebDeps, request: FastifyRequest<{ Params: Partial<StudyParams> }>, reply: FastifyReply): Promise<FastifyReply> {
+  const refused = refuseBody(request, reply);
+  if (refused) return refused;
+  const chosen = negotiate(parseAccept(request.headers.accept), JSON_OFFERS);
+  if (!chosen) return sendDicomwebProblem(request, reply, 'notAcceptable', 'dicomweb.accept', 'application/dicom+json');
+  const boundary = parseMediaType(request.headers['content-type'])?.params.boundary ?? '';
+  let items: StoreItem[];
+  try {
+    items = await storeParts(deps, request, boundary, request.params.study);
+  } catch (error) {
+    if (error instanceof MultipartError) return sendDicomwebProblem(request, reply, 'unableToProcess', `dicomweb.multipart.${error.code}`);
+    throw error;
+  }
+  if (items.length === 0) return sendDicomwebProblem(request, reply, 'unableToProcess', 'dicomweb.stow.empty');
+  const response = buildStoreResponse(rootUrl(request), items, request.params.study);
+  return reply.status(response.status).type(`${chosen.offer.essence}; charset=utf-8`).send(response.body);
+}
+
+export function registerStow(app: FastifyInstance, deps: DicomwebDeps): void {
+  // The body reaches the handler as the raw stream: nothing buffers it.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => { done(null, payload); });
+  app.post<{ Params: Partial<StudyParams> }>('/studies', (request, reply) => handleStow(deps, request, reply));
+  app.post<{ Params: StudyParams }>('/studies/:study', (request, reply) => handleStow(deps, request, reply));
+}
