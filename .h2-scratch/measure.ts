@@ -5,8 +5,8 @@ import { buildDicom, newUid } from '../test/helpers/dicom-builder.ts';
 
 const which = process.argv[2] ?? 'sqlite';
 const target = which === 'cassandra' ? cassandraTarget() : sqliteTarget();
-const archive = makeArchive(await target.open(true));
-const STUDIES = 50, SERIES = 2, PER_SERIES = 50;
+const archive = makeArchive(await target.open(true), { buckets: target.buckets });
+const STUDIES = 50, SERIES = 2, PER_SERIES = Number(process.env.PER_SERIES ?? 50);
 const names = ['王^小明', '李^四', '张^伟', '刘^洋', '陈^静'];
 const studies: { uid: string; series: string[] }[] = [];
 const t0 = performance.now();
@@ -36,7 +36,7 @@ async function time(label: string, fn: () => Promise<unknown>, rounds = 20) {
 const { catalog } = archive;
 const s0 = studies[7]!;
 const { createIndexCatalog } = await import('../lib/archive/index-catalog.ts');
-const cold = createIndexCatalog(archive.engine, { metadataCacheBytes: 0 });
+const cold = createIndexCatalog(archive.engine, { metadataCacheBytes: 0, studyBuckets: target.buckets });
 await time('series metadata, 50 instances, no cache', () => cold.seriesMetadata(s0.uid, s0.series[0]!));
 await time('series metadata, 50 instances, cached (one row read)', () => catalog.seriesMetadata(s0.uid, s0.series[0]!));
 await time('study search by PatientID', () => catalog.search(query('study', [{ kind: 'Single', tag: '00100020', value: 'P7' }])));

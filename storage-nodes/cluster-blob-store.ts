@@ -6,7 +6,7 @@
 // repair. release() queues the blob; the repair node removes it after the grace period.
 import { PassThrough, type Readable } from 'node:stream';
 import { BlobStoreError, type BlobSource, type BlobStat, type BlobStore, type ByteRange, type StoredBlob } from '../lib/blob-store/blob-store.ts';
-import { dropRelease, queueRelease, readReplicas, recordReplica, type IndexAccess } from '../lib/storage-model/blob-index.ts';
+import { cancelRelease, queueRelease, readReplicas, recordReplica, type IndexAccess } from '../lib/storage-model/blob-index.ts';
 import { rankNodes, spreadZones } from '../lib/storage-model/place-replicas.ts';
 import { isPlaceable } from '../lib/storage-model/plan-replication.ts';
 import { getBlob, putBlob } from './blob-http-client.ts';
@@ -81,7 +81,7 @@ export function createClusterBlobStore(deps: ClusterStoreDeps): BlobStore {
       const recorded = await readReplicas(deps.index, source.sha256);
       const liveHolders = recorded.filter((r) => members.get(r.nodeId)?.live && r.size === source.size);
       if (liveHolders.length >= deps.writeQuorum) {
-        await dropRelease(deps.index, source.sha256);
+        await cancelRelease(deps.index, source.sha256);
         return { sha256: source.sha256, size: source.size, replicas: liveHolders.map((r) => r.nodeId), existed: true };
       }
       const placeable = [...members.values()].filter(isPlaceable);
@@ -89,7 +89,7 @@ export function createClusterBlobStore(deps: ClusterStoreDeps): BlobStore {
       const quorum = Math.min(deps.writeQuorum, ranking.length || 1);
       const state = await writeReplicas(deps, source, ranking, quorum);
       if (state.succeeded.length < quorum) throw writeFailure(state, quorum);
-      await dropRelease(deps.index, source.sha256);
+      await cancelRelease(deps.index, source.sha256);
       return { sha256: source.sha256, size: source.size, replicas: state.succeeded.map((n) => n.id), existed: state.existed };
     },
 

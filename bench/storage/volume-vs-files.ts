@@ -3,7 +3,7 @@
 //   files:  temp file, write, fsync, rename, fsync directory (storage-nodes/disk-store.ts)
 //   volume: append to one open volume file, fsync (the needle index would live in memory / the index)
 // then reads every blob back once (page cache dropped is not possible without root: reads are warm).
-//   node bench/storage/volume-vs-files.ts [count] [sizeBytes] [dir]
+//   node bench/storage/volume-vs-files.ts [count] [sizeBytes] [dir] [rounds]
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, rename, readFile } from 'node:fs/promises';
@@ -68,10 +68,16 @@ const report = (name: string, r: { write: number; read: number }) => {
   console.log(`${name.padEnd(7)} ${count} x ${size} B  write ${(count / (r.write / 1000)).toFixed(0)} blobs/s (${(mb / (r.write / 1000)).toFixed(1)} MB/s)  read ${(count / (r.read / 1000)).toFixed(0)} blobs/s (${(mb / (r.read / 1000)).toFixed(1)} MB/s)`);
 };
 
+// Run the two alternately (files, volume, files, volume) so that load from other processes on a shared
+// machine does not favour one of them.
+const rounds = Number(process.argv[5] ?? 2);
 try {
-  report('files', await filePerBlob(join(root, 'files')));
-  rmSync(join(root, 'files'), { recursive: true, force: true });
-  report('volume', await volume(join(root, 'volume')));
+  for (let r = 0; r < rounds; r++) {
+    report('files', await filePerBlob(join(root, 'files')));
+    rmSync(join(root, 'files'), { recursive: true, force: true });
+    report('volume', await volume(join(root, 'volume')));
+    rmSync(join(root, 'volume'), { recursive: true, force: true });
+  }
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -44,7 +44,7 @@ export function createIndexCatalog(engine: IndexEngine, options: IndexCatalogOpt
       // Counts are read-modify-write per study: one writer at a time per study in this process.
       return lock.run(record.studyInstanceUid, async () => {
         try {
-          return await recordInstance({ engine, layout, now }, record, opts.replace);
+          return await recordInstance({ engine, layout, now, claimInBatch: engine.kind === 'sqlite' }, record, opts.replace);
         } finally {
           cache.delete(seriesKey(record.studyInstanceUid, record.seriesInstanceUid));
         }

@@ -48,6 +48,10 @@ export async function readHead(engine: IndexEngine, key: InstanceKey): Promise<R
 export interface RecordContext {
   readonly engine: IndexEngine;
   readonly layout: ArchiveLayout;
+  /** The claim rides in the visibility batch instead of a conditional insert of its own: right for
+   * SQLite, whose one process serializes ingest per study with its lock (one transaction, and one
+   * fsync, fewer per instance). */
+  readonly claimInBatch: boolean;
   readonly now: () => Date;
 }
 
@@ -82,6 +86,10 @@ export async function recordInstance(ctx: RecordContext, record: InstanceRecord,
   const key = instanceKeyOf(record);
   const existing = await engine.get(ARCHIVE_TABLES.instanceByUid, { sop_instance_uid: record.sopInstanceUid });
   if (existing) return recordOverExisting(ctx, record, existing, replace);
+  if (ctx.claimInBatch) {
+    await writeVisible(engine, ctx.layout, record, key, ctx.now(), [{ kind: 'put', table: ARCHIVE_TABLES.instanceByUid, row: instanceRow(record, key, ctx.now()) }]);
+    return { kind: 'stored' };
+  }
   const claim = await engine.insertIfNotExists(ARCHIVE_TABLES.instanceByUid, instanceRow(record, key, ctx.now()));
   if (!claim.applied) {
     if (!claim.existing) throw new Error('instance claim refused without the existing row');

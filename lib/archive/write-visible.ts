@@ -32,7 +32,9 @@ function lookupChanges(layout: ArchiveLayout, study: string, before: StudyView |
 }
 
 /** Writes every row of a new (not yet visible) instance; the head row goes in the final batch. */
-export async function writeVisible(engine: IndexEngine, layout: ArchiveLayout, record: InstanceRecord, key: InstanceKey, now: Date): Promise<void> {
+export async function writeVisible(
+  engine: IndexEngine, layout: ArchiveLayout, record: InstanceRecord, key: InstanceKey, now: Date, alsoInBatch: readonly Mutation[] = [],
+): Promise<void> {
   const { inline, chunks } = splitPayload(encodePayload(record));
   for (const [i, chunk] of chunks.entries()) {
     await engine.write([{ kind: 'put', table: T.seriesInstances, row: chunkRow(key, record.sha256, i + 1, chunk) }]);
@@ -65,7 +67,7 @@ export async function writeVisible(engine: IndexEngine, layout: ArchiveLayout, r
     ...lookupChanges(layout, study, studyBefore, studyAfter),
   ];
   if (!seriesBefore) mutations.push({ kind: 'put', table: T.seriesByUid, row: { series_instance_uid: series, study_instance_uid: study } });
-  await engine.write(mutations);
+  await engine.write([...mutations, ...alsoInBatch]);
 }
 
 /** Removes a visible instance (head and chunks) and updates its series and study in one batch; a series

@@ -3,13 +3,19 @@
 import type { IngestResult } from '../ingest/ingest-types.ts';
 import { OUTCOMES, type OutcomeCode } from '../outcome/outcome.ts';
 
+export interface RejectionGroup {
+  readonly outcome: OutcomeCode;
+  readonly reason: string;
+  readonly files: string[];
+}
+
 export interface ImportSummary {
   files: number;
   stored: number;
   duplicates: number;
   bytes: number;
-  /** Rejections by outcome code, each with its files and the detail of the first. */
-  readonly rejected: Map<OutcomeCode, { files: string[]; reason: string }>;
+  /** Rejections grouped by outcome and reason, in the order first seen. */
+  readonly rejected: Map<string, RejectionGroup>;
 }
 
 export function emptySummary(): ImportSummary {
@@ -27,9 +33,10 @@ export function addResult(summary: ImportSummary, file: string, result: IngestRe
       summary.duplicates += 1;
       return;
     case 'rejected': {
-      const group = summary.rejected.get(result.outcome) ?? { files: [], reason: result.reason };
+      const key = `${result.outcome}\n${result.reason}`;
+      const group = summary.rejected.get(key) ?? { outcome: result.outcome, reason: result.reason, files: [] };
       group.files.push(file);
-      summary.rejected.set(result.outcome, group);
+      summary.rejected.set(key, group);
     }
   }
 }
@@ -50,9 +57,9 @@ export function formatSummary(summary: ImportSummary, seconds: number): string {
     `  重复 / duplicates:      ${summary.duplicates}`,
     `  拒绝 / rejected:        ${rejectedCount(summary)}`,
   ];
-  for (const [code, group] of summary.rejected) {
-    const spec = OUTCOMES[code];
-    lines.push(`    ${spec.zh} / ${spec.en} (${code}, ${group.files.length}): ${group.reason}`);
+  for (const group of summary.rejected.values()) {
+    const spec = OUTCOMES[group.outcome];
+    lines.push(`    ${spec.zh} / ${spec.en} (${group.files.length}): ${group.reason}`);
     for (const file of group.files.slice(0, LISTED_FILES)) lines.push(`      ${file}`);
     if (group.files.length > LISTED_FILES) lines.push(`      … 另有 / and ${group.files.length - LISTED_FILES} more`);
   }

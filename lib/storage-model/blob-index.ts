@@ -96,6 +96,12 @@ export async function* listReleases(index: IndexAccess): AsyncGenerator<{ sha256
   }
 }
 
+/** Cancels a pending release (a put of the same bytes): read first, so that the common case (nothing
+ * released) writes no tombstone. */
+export async function cancelRelease(index: IndexAccess, sha256: string): Promise<void> {
+  if (await index.get('blob_releases', { bucket: blobBucket(sha256), sha256 })) await dropRelease(index, sha256);
+}
+
 export async function dropRelease(index: IndexAccess, sha256: string): Promise<void> {
   const mutation: Mutation = { kind: 'delete', table: 'blob_releases', key: { bucket: blobBucket(sha256), sha256 } };
   await index.write([mutation]);

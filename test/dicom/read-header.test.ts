@@ -177,3 +177,33 @@ test('DICOM JSON: value types, empty values, no group 0002 or group lengths', (t
   t.is(d['00080000'], undefined);
   t.false(Object.keys(d).some((k) => k.startsWith('0002')));
 });
+
+test('encapsulated frames: an Extended Offset Table (7FE0,0001) is used when the Basic one is empty', (t) => {
+  // Frame 0's second fragment starts with FFD8 too: a marker split would cut it differently.
+  const frames = [[soi(1), soi(2, 3)], [soi(4)], [soi(5), tail(6, 7)]];
+  const itemBytes = frames.map((f) => f.reduce((sum, fragment) => sum + 8 + fragment.length + (fragment.length % 2), 0));
+  const offsets = [0, itemBytes[0] ?? 0, (itemBytes[0] ?? 0) + (itemBytes[1] ?? 0)];
+  const table = new Uint8Array(8 * offsets.length);
+  offsets.forEach((o, i) => new DataView(table.buffer).setBigUint64(i * 8, BigInt(o), true));
+  const parsed = readInChunks(buildDicom({ pixels: { encapsulated: frames }, attributes: { ExtendedOffsetTable: { vr: 'OV', value: table } } }), 9);
+  t.deepEqual(parsed.frames.map((f) => f.length), [2, 1, 2]);
+  t.is(parsed.dataset['7FE00001']?.vr, 'OV');
+});
+
+test('an icon image with its own encapsulated Pixel Data inside a sequence is kept as header', (t) => {
+  const icon = Buffer.concat([
+    Buffer.from([0xe0, 0x7f, 0x10, 0x00]), Buffer.from('OB'), Buffer.alloc(2), Buffer.from([0xff, 0xff, 0xff, 0xff]),
+    Buffer.from([0xfe, 0xff, 0x00, 0xe0, 0, 0, 0, 0]), Buffer.from([0xfe, 0xff, 0x00, 0xe0, 4, 0, 0, 0, 0xff, 0xd8, 0xff, 0xd9]),
+    Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]),
+  ]);
+  const item = Buffer.concat([Buffer.from([0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]), icon, Buffer.from([0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0])]);
+  const sequence = Buffer.concat([Buffer.from([0x88, 0x00, 0x00, 0x02]), Buffer.from('SQ'), Buffer.alloc(2), Buffer.from([0xff, 0xff, 0xff, 0xff]), item, Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0])]);
+  const base = buildDicom({ pixels: { rows: 2, columns: 2, bitsAllocated: 8 } });
+  const at = base.indexOf(Buffer.from([0x28, 0x00, 0x02, 0x00, 0x55, 0x53]));
+  const bytes = Buffer.concat([base.subarray(0, at), sequence, base.subarray(at)]);
+  const parsed = readInChunks(bytes, 11);
+  t.is(parsed.frames.length, 1);
+  const iconItem = parsed.dataset['00880200']?.Value?.[0] as Record<string, { vr: string; InlineBinary?: string }> | undefined;
+  t.is(iconItem?.['7FE00010']?.vr, 'OB');
+  t.truthy(iconItem?.['7FE00010']?.InlineBinary);
+});

@@ -1,7 +1,9 @@
-// A real cluster under a real Prometheus: an api+index node (also dimse and repair) on the real Cassandra, two storage-only
-// nodes in two zones and an edge-role node, over a real NATS. Debian's prometheus scrapes them with the
-// configuration generated from the topology (1 s scrape and evaluation); every query of every dashboard
-// panel must return a series; a killed storage node makes YunyingNodeDown fire.
+// A real cluster under a real Prometheus: an api+index node (also dimse and repair) on the real
+// Cassandra, two storage-only nodes in two zones (storage-2 beyond loopback, so scraped with the token)
+// and an edge-role node, over a real NATS. Debian's prometheus scrapes them with the configuration
+// generated from the topology (1 s scrape and evaluation) under STOW-RS, WADO-RS and DIMSE traffic;
+// every query of every dashboard panel must return a series (pending-panels.ts lists the exceptions);
+// a killed storage node makes YunyingNodeDown fire.
 import test from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
