@@ -34,6 +34,8 @@ export interface PassReport {
 
 interface BlobHolding { size: number; replicas: string[] }
 
+const BUCKET_CONCURRENCY = 4;
+
 async function scanBucket(index: IndexAccess, nodeId: string, bucket: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   let pageState: string | undefined;
@@ -100,22 +102,26 @@ export async function runRepairPass(deps: RepairPassDeps): Promise<PassReport> {
   const scanned = [...members.values()].filter((m) => m.state !== 'drained');
   const remainingOnDraining = new Map(scanned.filter((m) => m.state === 'draining').map((m) => [m.id, 0]));
   let blobs = 0; let underReplicated = 0; let copies = 0; let removals = 0;
-  for (const bucket of ALL_BUCKETS) {
-    if (deps.signal.aborted) break;
+  // A few buckets at a time, every node of a bucket at once: a pass is mostly round trips.
+  await runLimited(ALL_BUCKETS, BUCKET_CONCURRENCY, async (bucket) => {
+    if (deps.signal.aborted) return;
     const holdings = new Map<string, BlobHolding>();
-    for (const node of scanned) {
-      const held = await reconcile(deps, node, bucket).catch((error: unknown) => {
-        deps.log.warn('anti-entropy of a node failed', { node: node.id, bucket, error: (error as Error).message });
-        return new Map<string, number>();
-      });
-      for (const [sha256, size] of held) {
+    const held = await Promise.all(scanned.map((node) => reconcile(deps, node, bucket).catch((error: unknown) => {
+      deps.log.warn('anti-entropy of a node failed', { node: node.id, bucket, error: (error as Error).message });
+      // What a draining node holds here is unknown this pass: it cannot be declared drained.
+      const left = remainingOnDraining.get(node.id);
+      if (left !== undefined) remainingOnDraining.set(node.id, left + 1);
+      return new Map<string, number>();
+    })));
+    scanned.forEach((node, i) => {
+      for (const [sha256, size] of held[i] ?? []) {
         const h = holdings.get(sha256) ?? { size, replicas: [] };
         h.replicas.push(node.id);
         holdings.set(sha256, h);
       }
-    }
+    });
     blobs += holdings.size;
-    await runLimited([...holdings], deps.concurrency, async ([sha256, h]) => {
+    await runLimited([...holdings], Math.max(1, Math.floor(deps.concurrency / BUCKET_CONCURRENCY)), async ([sha256, h]) => {
       const plan = planReplication({ sha256, replicas: h.replicas, members, factor: deps.factor, distinctZones: deps.distinctZones });
       const done = await execute(deps, members, sha256, h.size, plan);
       copies += done.copied; removals += done.removed;
@@ -125,7 +131,7 @@ export async function runRepairPass(deps: RepairPassDeps): Promise<PassReport> {
         if (left !== undefined && !(plan.removals.includes(id) && done.removed === plan.removals.length)) remainingOnDraining.set(id, left + 1);
       }
     });
-  }
+  });
   const drained: string[] = [];
   if (!deps.signal.aborted) {
     for (const [id, left] of remainingOnDraining) {

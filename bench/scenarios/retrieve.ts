@@ -34,8 +34,11 @@ async function metadata(system: BenchSystem, ct600: StudyFiles, rec: Recorder, o
   await system.restart();
   const agent = createAgent(1);
   try {
-    const cold = await httpGet(url, headers, agent);
+    const cold = await httpGet(url, headers, agent, true);
     check(system, 'series metadata', cold.status, cold.bytes);
+    // A fast answer must also be a whole one: one metadata object per instance.
+    const items = JSON.parse(cold.body?.toString('utf8') ?? '[]') as unknown[];
+    if (items.length !== series.instances.length) throw new Error(`${system.name}: series metadata lists ${items.length} of ${series.instances.length} instances`);
     rec.addValue('retrieve.metadata.cold', 'Series metadata, 600-slice CT, cold (first after restart) (ms)', 'ms', o.size, system.name, cold.ms);
     const warm: number[] = [];
     for (let k = 0; k < o.warmRequests; k++) {
@@ -73,6 +76,7 @@ async function wholeStudy(system: BenchSystem, ct600: StudyFiles, rec: Recorder,
   try {
     const r = await httpGet(`${system.dicomweb}/studies/${ct600.studyInstanceUid}`, { ...system.headers, accept: STUDY_ACCEPT }, agent);
     check(system, 'whole study', r.status, r.bytes);
+    if (r.bytes < studyBytes(ct600)) throw new Error(`${system.name}: whole study answered ${r.bytes} bytes, the study's files hold ${studyBytes(ct600)}`);
     rec.addValue('retrieve.study', 'Whole study as multipart, 600-slice CT (MB/s)', 'MB/s', o.size, system.name, r.bytes / 1e6 / (r.ms / 1000));
   } finally {
     agent.destroy();

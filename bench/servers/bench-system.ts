@@ -62,8 +62,26 @@ export function unexpectedExit(children: Iterable<Child | undefined>): string | 
   return undefined;
 }
 
+/** Every server process still running, so that an interrupted bench leaves none behind. */
+const running = new Set<ChildProcess>();
+let handlersInstalled = false;
+
+function installSignalHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of running) child.kill('SIGTERM');
+      process.exit(130);
+    });
+  }
+}
+
 export function startChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Child {
+  installSignalHandlers();
   const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let tail = '';
   let done = false;
   let status: string | undefined;

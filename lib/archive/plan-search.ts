@@ -11,6 +11,8 @@ import { collectPartition, scanPartition, text } from './scan-partition.ts';
 import { allBuckets } from './study-bucket.ts';
 import { DATES_SCOPE } from './study-lookups.ts';
 
+const DATES_IN_FLIGHT = 4;
+
 export type StudySource =
   | { readonly kind: 'uids'; readonly uids: readonly string[] }
   | { readonly kind: 'patient'; readonly patientId: string; readonly issuer?: string }
@@ -107,9 +109,18 @@ export async function* candidateGroups(engine: IndexEngine, source: StudySource,
       return;
     case 'dates': {
       const options = source.modality !== undefined ? { prefix: [source.modality] } : {};
+      const readDate = async (date: string) => ({
+        date, uids: await acrossBuckets(buckets, (bucket) => collectUids(engine, T.studyByDate, { study_date: date, bucket }, options)),
+      });
+      // A few dates in flight at once (Cassandra answers them concurrently), yielded newest first.
+      let window: string[] = [];
       for await (const date of studyDates(engine, source.from, source.to)) {
-        yield { date, uids: await acrossBuckets(buckets, (bucket) => collectUids(engine, T.studyByDate, { study_date: date, bucket }, options)) };
+        window.push(date);
+        if (window.length < DATES_IN_FLIGHT) continue;
+        yield* await Promise.all(window.map(readDate));
+        window = [];
       }
+      yield* await Promise.all(window.map(readDate));
       return;
     }
   }

