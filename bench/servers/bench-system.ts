@@ -72,7 +72,14 @@ function installSignalHandlers(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       for (const child of running) child.kill('SIGTERM');
-      process.exit(130);
+      // A server busy with a request may not end on SIGTERM; it must not outlive the bench.
+      const deadline = Date.now() + 10_000;
+      const timer = setInterval(() => {
+        if (running.size > 0 && Date.now() < deadline) return;
+        for (const child of running) child.kill('SIGKILL');
+        clearInterval(timer);
+        process.exit(130);
+      }, 200);
     });
   }
 }

@@ -74,10 +74,11 @@ export function dataSetOffset(head: Buffer): number | undefined {
 
 /** Reads a text element of group 0002 (e.g. 0x0010 Transfer Syntax UID) from a Part 10 head. */
 export function fileMetaValue(head: Buffer, element: number): string | undefined {
-  const end = dataSetOffset(head);
-  if (!end) return undefined;
+  // A head that is exactly the meta header (nothing after it) is read to its end.
+  const end = dataSetOffset(head) ?? head.length;
+  if (end === 0) return undefined;
   let at = PREAMBLE_LENGTH + 4;
-  while (at < end) {
+  while (at + 8 <= end && head.readUInt16LE(at) === 0x0002) {
     const el = head.readUInt16LE(at + 2);
     const vr = head.toString('latin1', at + 4, at + 6);
     const short = SHORT_VRS.has(vr);

@@ -56,7 +56,7 @@ export function createStorageRepairService(deps: StorageRepairDeps): ServiceSche
   let underReplicated = 0;
   let lastPass: StorageStatus['lastPass'];
   let running: Promise<PassReport> | undefined;
-  let again = false;
+  let queued: Promise<PassReport> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   const onMove = (delta: 1 | -1) => { moves += delta; deps.metrics.movesInFlight.set(moves); };
@@ -80,14 +80,14 @@ export function createStorageRepairService(deps: StorageRepairDeps): ServiceSche
     return report;
   }
 
-  /** One pass at a time; a request during a pass runs one more right after it. */
+  /** One pass at a time; requests during a pass share one more pass right after it. */
   function schedule(broker: ServiceBroker, log: This['logger']): Promise<PassReport> {
-    if (running) { again = true; return running.then(() => schedule(broker, log)); }
-    running = pass(broker, log).finally(() => {
-      running = undefined;
-      if (again && !stop.signal.aborted) { again = false; void schedule(broker, log).catch(() => undefined); }
-    });
-    return running;
+    if (!running) {
+      running = pass(broker, log).finally(() => { running = undefined; });
+      return running;
+    }
+    queued ??= running.catch(() => undefined).then(() => { queued = undefined; return schedule(broker, log); });
+    return queued;
   }
 
   async function status(broker: ServiceBroker): Promise<StorageStatus> {

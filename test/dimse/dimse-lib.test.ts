@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { decideAssociation, parseAllowedAes } from '../../lib/dimse/ae-policy.ts';
 import { statusClass, storeStatus } from '../../lib/dimse/dimse-status.ts';
 import { buildFileMeta, dataSetOffset, fileMetaTransferSyntax, fileMetaValue } from '../../lib/dimse/file-meta.ts';
-import { chooseStorageSyntax } from '../../lib/dimse/storage-sop-classes.ts';
+import { STORAGE_SOP_CLASSES, STORAGE_TRANSFER_SYNTAXES, chooseStorageSyntax } from '../../lib/dimse/storage-sop-classes.ts';
+import { ROOT } from '../helpers/processes.ts';
+import { join } from 'node:path';
 import { parseCFind } from '../../lib/dicom-query/parse-cfind.ts';
 import { OutcomeError } from '../../lib/outcome/outcome.ts';
 
@@ -38,7 +40,7 @@ test('C-STORE statuses come from the outcome table', (t) => {
 test('the File Meta Information we build is valid Part 10 and is found again', (t) => {
   const meta = buildFileMeta({ sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: '1.2.3', transferSyntaxUid: '1.2.840.10008.1.2.4.50', sourceAeTitle: 'CT01' });
   t.is(meta.toString('latin1', 128, 132), 'DICM');
-  t.is(dataSetOffset(meta), meta.length);
+  t.is(dataSetOffset(Buffer.concat([meta, Buffer.from([0x08, 0x00, 0x05, 0x00, 0x43, 0x53, 0x00, 0x00])])), meta.length);
   t.is(meta.readUInt32LE(140), meta.length - 144);
   t.is(fileMetaTransferSyntax(meta), '1.2.840.10008.1.2.4.50');
   t.is(fileMetaValue(meta, 0x0003), '1.2.3');
@@ -79,4 +81,9 @@ test('C-FIND identifiers become queries: single, list, wildcard, range and unive
   const error = t.throws(() => parseCFind({ '00080052': { vr: 'CS', Value: ['PATIENT'] } }, 'study'));
   t.true(error instanceof OutcomeError);
   t.throws(() => parseCFind({}, 'study'), { message: /QueryRetrieveLevel/ });
+});
+
+test('docs/conformance.md lists every storage SOP class and transfer syntax the SCP accepts', (t) => {
+  const doc = readFileSync(join(ROOT, 'docs', 'conformance.md'), 'utf8');
+  for (const uid of [...Object.keys(STORAGE_SOP_CLASSES), ...Object.keys(STORAGE_TRANSFER_SYNTAXES)]) t.true(doc.includes(`\`${uid}\``), uid);
 });

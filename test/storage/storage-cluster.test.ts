@@ -148,10 +148,13 @@ test.serial('draining a node re-replicates every blob before the node is marked 
   t.is(s.nodes.find((n) => n.id === 'storage-1')?.state, 'drained');
   t.is(s.underReplicated, 0);
   let short = 0;
-  for (const sha of acknowledged) {
-    const holders = (await readReplicas(cluster.index, sha)).filter((x) => x.nodeId !== 'storage-1');
-    if (holders.length < 2) short += 1;
-  }
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < acknowledged.length) {
+      const holders = (await readReplicas(cluster.index, acknowledged[next++] ?? '')).filter((x) => x.nodeId !== 'storage-1');
+      if (holders.length < 2) short += 1;
+    }
+  }));
   t.is(short, 0, 'every blob has two replicas outside the drained node');
   cluster.kill('storage-1');
   await waitFor('storage-1 to leave', async () => ((await cluster.status()).nodes.find((n) => n.id === 'storage-1')?.live === false) || undefined, 20_000, 250);
