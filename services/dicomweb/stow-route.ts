@@ -47,6 +47,8 @@ async function handleStow(deps: DicomwebDeps, request: FastifyRequest<{ Params: 
     items = await storeParts(deps, request, boundary, request.params.study);
   } catch (error) {
     if (error instanceof MultipartError) return sendDicomwebProblem(request, reply, 'unableToProcess', `dicomweb.multipart.${error.code}`);
+    // A client that hangs up mid-body is a truncated request, not a fault of ours.
+    if (request.raw.readableAborted) return sendDicomwebProblem(request, reply, 'unableToProcess', 'dicomweb.multipart.TRUNCATED');
     throw error;
   }
   if (items.length === 0) return sendDicomwebProblem(request, reply, 'unableToProcess', 'dicomweb.stow.empty');
