@@ -42,9 +42,12 @@ export function createStorageNodeMetrics(registry: Registry): StorageNodeMetrics
 
 export function createStorageClusterMetrics(registry: Registry): StorageClusterMetrics {
   const registers = [registry];
+  const repairs = new Counter({ name: 'yunying_storage_repairs_total', help: 'Replicas copied to restore or move a blob, by reason.', labelNames: ['reason'], registers });
+  // Every reason starts at 0, so "no repairs" reads as zero on dashboards rather than as no data.
+  for (const reason of ['read_repair', 'anti_entropy', 'drain', 'rebalance']) repairs.inc({ reason }, 0);
   return {
+    repairs,
     underReplicated: new Gauge({ name: 'yunying_storage_under_replicated_blobs', help: 'Blobs with fewer healthy replicas than the replication factor (as of the last pass, minus repairs since).', registers }),
     movesInFlight: new Gauge({ name: 'yunying_storage_moves_in_flight', help: 'Replica copies under way (repair, drain, rebalance).', registers }),
-    repairs: new Counter({ name: 'yunying_storage_repairs_total', help: 'Replicas copied to restore or move a blob, by reason.', labelNames: ['reason'], registers }),
   };
 }

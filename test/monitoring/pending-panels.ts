@@ -5,11 +5,9 @@
 // more than traffic.
 
 const NO_CACHE = 'the retrieval cache (lru-cache) is not built yet: nothing records yunying_retrieval_cache_requests_total';
-const NO_REPAIRS = 'no replica has been copied, and yunying_storage_repairs_total{reason} has no series before its first increment (initialise each reason at 0 in monitoring/storage-metrics.ts to fix)';
 const EDGE = 'the edge service (issue 5) is not built yet: the edge-role node runs only the node service';
 
 export const PENDING_PANELS: Readonly<Record<string, string>> = {
-  'yunying-storage/修复与迁移速率': NO_REPAIRS,
   'yunying-retrieval/缓存命中率': NO_CACHE,
   'yunying-retrieval/缓存查询': NO_CACHE,
   'yunying-edges/前置机与市平台连接': EDGE,
