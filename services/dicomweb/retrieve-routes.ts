@@ -48,16 +48,37 @@ async function sendInstances(deps: DicomwebDeps, request: FastifyRequest, reply:
   return reply.status(200).type(multipartContentType(boundary, 'application/dicom')).send(writeMultipartRelated(boundary, parts));
 }
 
-function sendMetadata(deps: DicomwebDeps, request: FastifyRequest, reply: FastifyReply, datasets: readonly DicomJsonDataset[], notFound: 'dicomweb.notFound.study' | 'dicomweb.notFound.series'): FastifyReply {
+type MetadataMemo = WeakMap<readonly DicomJsonDataset[], Map<string, Buffer>>;
+
+/** Serialized metadata, memoized per datasets array and root URL: the catalog hands out the same array
+ * while a series is unchanged (its metadata cache is checked against the series version), so a warm
+ * series /metadata is one small index read and a buffer write instead of re-serializing megabytes. */
+function serializedMetadata(memo: MetadataMemo, root: string, datasets: readonly DicomJsonDataset[]): Buffer {
+  let byRoot = memo.get(datasets);
+  if (!byRoot) {
+    byRoot = new Map();
+    memo.set(datasets, byRoot);
+  }
+  let body = byRoot.get(root);
+  if (!body) {
+    body = Buffer.from(serializeMetadata(root, datasets), 'utf8');
+    // A few root URLs per series at most (host names a client may use); more are served unmemoized.
+    if (byRoot.size < 4) byRoot.set(root, body);
+  }
+  return body;
+}
+
+function sendMetadata(deps: DicomwebDeps, memo: MetadataMemo, request: FastifyRequest, reply: FastifyReply, datasets: readonly DicomJsonDataset[], notFound: 'dicomweb.notFound.study' | 'dicomweb.notFound.series'): FastifyReply {
   const chosen = negotiate(parseAccept(request.headers.accept), JSON_OFFERS);
   if (!chosen) return sendDicomwebProblem(request, reply, 'notAcceptable', 'dicomweb.accept', 'application/dicom+json');
   if (datasets.length === 0) return sendDicomwebProblem(request, reply, 'notFound', notFound);
   timeRetrieval(deps, reply, 'metadata');
-  return reply.status(200).type(`${chosen.offer.essence}; charset=utf-8`).send(serializeMetadata(rootUrl(request), datasets));
+  return reply.status(200).type(`${chosen.offer.essence}; charset=utf-8`).send(serializedMetadata(memo, rootUrl(request), datasets));
 }
 
 export function registerRetrieve(app: FastifyInstance, deps: DicomwebDeps): void {
   const catalog = deps.archive.catalog;
+  const memo: MetadataMemo = new WeakMap();
   app.get<{ Params: StudyParams }>('/studies/:study', async (request, reply) =>
     sendInstances(deps, request, reply, await catalog.listInstances(request.params.study), 'dicomweb.notFound.study'));
   app.get<{ Params: SeriesParams }>('/studies/:study/series/:series', async (request, reply) =>
@@ -70,13 +91,13 @@ export function registerRetrieve(app: FastifyInstance, deps: DicomwebDeps): void
 
   app.get<{ Params: StudyParams }>('/studies/:study/metadata', async (request, reply) => {
     const records = await catalog.listInstances(request.params.study);
-    return sendMetadata(deps, request, reply, records.map((r) => r.dataset), 'dicomweb.notFound.study');
+    return sendMetadata(deps, memo, request, reply, records.map((r) => r.dataset), 'dicomweb.notFound.study');
   });
   app.get<{ Params: SeriesParams }>('/studies/:study/series/:series/metadata', async (request, reply) =>
-    sendMetadata(deps, request, reply, await catalog.seriesMetadata(request.params.study, request.params.series), 'dicomweb.notFound.series'));
+    sendMetadata(deps, memo, request, reply, await catalog.seriesMetadata(request.params.study, request.params.series), 'dicomweb.notFound.series'));
   app.get<{ Params: InstanceParams }>('/studies/:study/series/:series/instances/:instance/metadata', async (request, reply) => {
     const { study, series, instance } = request.params;
     const record = await findInstance(deps, request, reply, study, series, instance);
-    return record ? sendMetadata(deps, request, reply, [record.dataset], 'dicomweb.notFound.series') : reply;
+    return record ? sendMetadata(deps, memo, request, reply, [record.dataset], 'dicomweb.notFound.series') : reply;
   });
 }

@@ -106,3 +106,23 @@ test('study retrieve and metadata; bulk data by tag; a wrong study in the path i
   t.is(thumb.status, 200);
   t.is(decodeJpeg(new Uint8Array(await thumb.arrayBuffer()), { useTArray: true }).width, 128);
 });
+
+test('series metadata served warm follows a new instance in the series and differs per root URL', async (t) => {
+  const study = newUid();
+  const series = `${study}.1`;
+  const make = (n: number) => buildDicom({ attributes: { StudyInstanceUID: study, SeriesInstanceUID: series, InstanceNumber: n, Modality: 'CT' }, pixels: { rows: 32, columns: 32, bitsAllocated: 16 } });
+  t.is((await stow(server.base, stowBody([make(1), make(2)]))).status, 200);
+  const url = `${server.base}/studies/${study}/series/${series}/metadata`;
+  const count = async (headers: Record<string, string> = {}) => {
+    const r = await fetch(url, { headers: { ...AUTH, ...headers } });
+    return { n: (await r.json() as unknown[]).length, text: JSON.stringify(await (await fetch(url, { headers: { ...AUTH, ...headers } })).json()) };
+  };
+  t.is((await count()).n, 2);
+  t.is((await count()).n, 2);
+  t.is((await stow(server.base, stowBody([make(3)]))).status, 200);
+  t.is((await count()).n, 3, 'an instance stored after a warm read appears in the next read');
+  const local = await count({ host: `localhost:${new URL(server.base).port}` });
+  t.is(local.n, 3);
+  t.true(local.text.includes('localhost:'), 'BulkDataURIs follow the host the client used');
+  t.false(local.text.includes('127.0.0.1'));
+});
