@@ -13,6 +13,8 @@ export interface ScrubDeps {
   readonly signal: AbortSignal;
   /** Pause between two full passes. */
   readonly restPauseMs: number;
+  /** Runs after each full pass (the volume store compacts mostly dead volumes there). */
+  readonly afterPass?: () => Promise<void>;
 }
 
 export async function scrubForever(deps: ScrubDeps): Promise<void> {
@@ -29,6 +31,7 @@ export async function scrubForever(deps: ScrubDeps): Promise<void> {
         await deps.onCorrupt(blob.sha256).catch((error: unknown) => deps.log.warn('restoring a corrupt blob failed', { sha256: blob.sha256, error: (error as Error).message }));
       }
     }
+    await deps.afterPass?.().catch((error: unknown) => deps.log.warn('after-scrub step failed', { error: (error as Error).message }));
     await new Promise((resolve) => setTimeout(resolve, deps.restPauseMs).unref());
   }
 }

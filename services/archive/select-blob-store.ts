@@ -6,7 +6,7 @@ import type { BlobStore } from '../../lib/blob-store/blob-store.ts';
 import type { NodeRuntime } from '../../lib/config/resolve-node.ts';
 import type { IndexEngine } from '../../lib/index-model/index-engine.ts';
 import { usesStorageCluster } from '../../lib/storage-model/uses-storage-cluster.ts';
-import { createDiskStore } from '../../storage-nodes/disk-store.ts';
+import { createVolumeStore } from '../../storage-nodes/volume-store.ts';
 import { openClusterBlobStore } from '../../storage-nodes/open-cluster-blob-store.ts';
 
 export interface BlobStoreSelection {
@@ -23,5 +23,5 @@ export function selectBlobStore(runtime: NodeRuntime, broker: ServiceBroker, sel
     throw new Error(`node ${node.id}: the archive needs a blob store, but the topology has no storage node (give this node the storage role)`);
   }
   const root = isAbsolute(storage.path) ? storage.path : join(runtime.dataDir, storage.path);
-  return createDiskStore({ root, nodeId: node.id, capacityBytes: storage.capacityBytes, maxFillRatio: config.storageMaxFillRatio });
+  return createVolumeStore({ root, nodeId: node.id, capacityBytes: storage.capacityBytes, maxFillRatio: config.storageMaxFillRatio });
 }

@@ -11,7 +11,7 @@ import type { IndexEngine } from '../../lib/index-model/index-engine.ts';
 import { usesStorageCluster } from '../../lib/storage-model/uses-storage-cluster.ts';
 import { deriveClusterSecret } from '../../lib/storage-model/cluster-secret.ts';
 import type { NodeState } from '../../lib/storage-model/blob-index.ts';
-import { createDiskStore } from '../../storage-nodes/disk-store.ts';
+import { createVolumeStore } from '../../storage-nodes/volume-store.ts';
 import { createMembership } from '../../storage-nodes/storage-membership.ts';
 import { DATA_PATH_IDLE_TIMEOUT_MS, storageIndexAccess } from '../../storage-nodes/open-cluster-blob-store.ts';
 import { createStorageClusterMetrics, createStorageNodeMetrics } from '../../monitoring/storage-metrics.ts';
@@ -53,13 +53,13 @@ export function attachStorage(input: AttachStorageInput): void {
   if (engine) broker.createService(createStorageIndexService(engine));
   if (node.roles.includes('storage') && node.storage) {
     const root = isAbsolute(node.storage.path) ? node.storage.path : join(runtime.dataDir, node.storage.path);
-    const store = createDiskStore({ root, nodeId: node.id, capacityBytes: node.storage.capacityBytes, maxFillRatio: config.storageMaxFillRatio });
+    const store = createVolumeStore({ root, nodeId: node.id, capacityBytes: node.storage.capacityBytes, maxFillRatio: config.storageMaxFillRatio });
     const metrics = createStorageNodeMetrics(registry);
     const state: { current: NodeState } = { current: 'active' };
     registerBlobRoutes(http, { store, secret, metrics, acceptsWrites: () => state.current !== 'drained' });
     broker.createService(createStorageNodeService({
       nodeId: node.id, zone: node.zone, store, secret, metrics, index, state,
-      scrubBytesPerSecond: config.storageScrubBytesPerSecond, timeoutMs: DATA_PATH_IDLE_TIMEOUT_MS,
+      scrubBytesPerSecond: config.storageScrubBytesPerSecond, timeoutMs: DATA_PATH_IDLE_TIMEOUT_MS, compact: () => store.compact(),
     }));
   }
   if (node.roles.includes('repair')) {

@@ -19,9 +19,11 @@ export interface StorageNodeDeps {
   readonly timeoutMs: number;
   /** The node's operator state, kept current by this service (blob routes refuse writes when drained). */
   readonly state: { current: NodeState };
+  /** Volume compaction (storage-nodes/volume-store.ts): after every scrub pass and as `storage.compact`. */
+  readonly compact?: () => Promise<{ readonly volumes: readonly number[]; readonly reclaimedBytes: number }>;
 }
 
-interface Logger { warn(...args: unknown[]): void }
+interface Logger { warn(...args: unknown[]): void; info(...args: unknown[]): void }
 interface This { logger: Logger; broker: { emit(event: string, payload: unknown): Promise<void> } }
 
 const REFRESH_MS = 2000;
@@ -62,6 +64,7 @@ export function createStorageNodeService(deps: StorageNodeDeps): ServiceSchema {
       verify: { handler: async (ctx: Context<{ sha256: string }>) => (await deps.store.verify(ctx.params.sha256)) ?? null },
       quarantine: { handler: (ctx: Context<{ sha256: string }>) => deps.store.quarantine(ctx.params.sha256) },
       remove: { handler: (ctx: Context<{ sha256: string }>) => deps.store.remove(ctx.params.sha256) },
+      compact: { handler: async () => (await deps.compact?.()) ?? { volumes: [], reclaimedBytes: 0 } },
       fetch: {
         handler: (ctx: Context<{ sha256: string; size: number; from: NodeEndpoint }>) => fetchFrom(deps, ctx.params.sha256, ctx.params.size, ctx.params.from),
       },
@@ -74,6 +77,10 @@ export function createStorageNodeService(deps: StorageNodeDeps): ServiceSchema {
       const broker = this.broker;
       void scrubForever({
         store: deps.store, bytesPerSecond: deps.scrubBytesPerSecond, signal: stop.signal, restPauseMs: 60_000, log,
+        afterPass: async () => {
+          const report = await deps.compact?.();
+          if (report && report.volumes.length > 0) log.info('volumes compacted', report);
+        },
         onVerified: (bytes) => deps.metrics.scrubVerifiedBytes.inc(bytes),
         onCorrupt: async (sha256) => {
           deps.metrics.scrubCorruptBlobs.inc();

@@ -13,6 +13,7 @@ import { loadTopology } from '../../topology/load-topology.ts';
 import { findNode } from '../../topology/topology-queries.ts';
 import { startNode, type RunningNode } from '../../services/start-node.ts';
 import { openClusterBlobStore, storageIndexAccess } from '../../storage-nodes/open-cluster-blob-store.ts';
+import { corruptStored, storedIsGood } from './stored-replica.ts';
 import { freePort, getJson, startNats, startYunying, tempDir, waitFor, type NatsServer, type NodeProcess } from '../helpers/processes.ts';
 
 export const TOKEN = 'storage-cluster-test-token';
@@ -51,7 +52,10 @@ export interface StorageCluster {
   status(): Promise<StatusBody>;
   /** Runs one full repair pass now and returns the status after it. */
   pass(): Promise<StatusBody>;
-  blobFile(nodeId: string, sha256: string): string;
+  /** Damages a node's copy of a blob on its disk, behind the node's back. */
+  corruptReplica(nodeId: string, sha256: string): Promise<void>;
+  /** Whether a node's disk holds a copy of the blob that hashes right. */
+  replicaGood(nodeId: string, sha256: string): Promise<boolean>;
   waitLive(ids: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
@@ -118,7 +122,8 @@ export async function startStorageCluster(name: string, o: ClusterOptions): Prom
       await ingest.broker.call('storageRepair.pass', {}, { timeout: 600_000, retries: 0 });
       return status();
     },
-    blobFile: (nodeId, sha256) => join(dir, nodeId, 'blobs', sha256.slice(0, 2), sha256.slice(2, 4), sha256),
+    corruptReplica: (nodeId, sha256) => corruptStored(join(dir, nodeId, 'blobs'), sha256),
+    replicaGood: (nodeId, sha256) => storedIsGood(join(dir, nodeId, 'blobs'), sha256),
     async waitLive(live) {
       await waitFor(`storage nodes ${live.join(', ')} live`, async () => {
         const s = await status();
