@@ -8,7 +8,7 @@ export interface OutgoingPart {
   readonly contentType: string;
   /** Extra part headers (e.g. Content-Location). */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Opened only when the part is written, so parts open their sources one at a time. */
+  /** Opened at most one part ahead of the one being written, so a body holds at most two sources open. */
   open(): Promise<Readable | Uint8Array>;
 }
 
@@ -27,17 +27,57 @@ function partHead(boundary: string, part: OutgoingPart): Buffer {
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }
 
+interface Opening {
+  readonly part: OutgoingPart;
+  readonly body: Promise<Readable | Uint8Array>;
+}
+
+function startOpening(part: OutgoingPart): Opening {
+  const body = part.open();
+  // Awaited when the part is written; until then a failure must not count as unhandled.
+  body.catch(() => undefined);
+  return { part, body };
+}
+
+function discard(opening: Opening): void {
+  opening.body.then((body) => { if (!(body instanceof Uint8Array)) body.destroy(); }, () => undefined);
+}
+
+async function* writePart(boundary: string, opening: Opening, first: boolean): AsyncGenerator<Uint8Array> {
+  yield first ? partHead(boundary, opening.part) : Buffer.concat([Buffer.from('\r\n'), partHead(boundary, opening.part)]);
+  const body = await opening.body;
+  if (body instanceof Uint8Array) {
+    yield body;
+  } else {
+    for await (const chunk of body) yield chunk as Uint8Array;
+  }
+}
+
+// The next part is opened while the current one streams (one ahead, never more): opening a blob costs
+// a lookup and, for small blobs, a verification read, which would otherwise stall the socket per part.
 async function* generateParts(boundary: string, parts: AsyncIterable<OutgoingPart> | Iterable<OutgoingPart>): AsyncGenerator<Uint8Array> {
   let first = true;
-  for await (const part of parts) {
-    yield first ? partHead(boundary, part) : Buffer.concat([Buffer.from('\r\n'), partHead(boundary, part)]);
-    first = false;
-    const body = await part.open();
-    if (body instanceof Uint8Array) {
-      yield body;
-    } else {
-      for await (const chunk of body) yield chunk as Uint8Array;
+  let pending: Opening | undefined;
+  try {
+    for await (const part of parts) {
+      const next = startOpening(part);
+      if (pending) {
+        const current: Opening = pending;
+        pending = next;
+        yield* writePart(boundary, current, first);
+        first = false;
+      } else {
+        pending = next;
+      }
     }
+    if (pending) {
+      const last: Opening = pending;
+      pending = undefined;
+      yield* writePart(boundary, last, first);
+      first = false;
+    }
+  } finally {
+    if (pending) discard(pending);
   }
   yield Buffer.from(`${first ? '' : '\r\n'}--${boundary}--\r\n`, 'latin1');
 }
