@@ -24,7 +24,6 @@ import { attachStorage } from './storage/attach-storage.ts';
 import { createArchiveMetrics } from '../monitoring/archive-metrics.ts';
 import type { NodeArchive } from '../lib/archive/node-archive.ts';
 import { needsArchive, openArchive } from './archive/open-archive.ts';
-import { startDimse } from './dimse/start-dimse.ts';
 import type { DimseServer } from './dimse/dimse-server.ts';
 import { createArchiveService } from './archive/archive.service.ts';
 
@@ -148,7 +147,11 @@ export async function startNode(runtime: NodeRuntime, version: string): Promise<
   try {
     await broker.start();
     await http.listen({ host: node.http.host, port: node.http.port });
-    if (opened) dimse = await startDimse({ runtime, archive: opened.archive, registry: metrics.registry, log: broker.getLogger('dimse') });
+    if (opened && node.roles.includes('dimse')) {
+      // dcmjs-dimse loads its WebAssembly codecs at import: only nodes that serve DIMSE pay for that.
+      const { startDimse } = await import('./dimse/start-dimse.ts');
+      dimse = await startDimse({ runtime, archive: opened.archive, registry: metrics.registry, log: broker.getLogger('dimse') });
+    }
   } catch (error) {
     await Promise.allSettled([http.close(), broker.stop(), dimse?.close()]);
     await opened?.close();

@@ -89,7 +89,8 @@ async function writeDurably(root: string, source: BlobSource): Promise<void> {
   await fsyncDir(dir);
 }
 
-function verifying(expected: string): Transform {
+/** Passes bytes through and errors the stream with CORRUPT at its end when they do not hash to `expected`. */
+export function verifying(expected: string): Transform {
   const hash = createHash('sha256');
   return new Transform({
     transform(chunk: Buffer, _encoding, done) { hash.update(chunk); done(null, chunk); },

@@ -9,9 +9,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { BlobStoreError, isSha256, type BlobSource, type BlobStat, type ByteRange, type StoredBlob } from '../lib/blob-store/blob-store.ts';
-import { createDiskStore, type DiskStore, type DiskStoreOptions, type DiskUsage } from './disk-store.ts';
+import { createDiskStore, verifying, type DiskStore, type DiskStoreOptions, type DiskUsage } from './disk-store.ts';
 import { HEADER_BYTES, encodeNeedle, needleBytes, needleIntact } from './needle.ts';
 import type { NeedleEntry } from './needle-index.ts';
 import { openVolumes, type OpenedVolumes as Opened } from './open-volumes.ts';
@@ -49,17 +49,6 @@ function bufferStream(bytes: Buffer): Readable {
   const stream = new PassThrough();
   if (bytes.length > 0) stream.end(bytes); else stream.end();
   return stream;
-}
-
-function verifying(expected: string): Transform {
-  const hash = createHash('sha256');
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) { hash.update(chunk); done(null, chunk); },
-    flush(done) {
-      const digest = hash.digest('hex');
-      done(digest === expected ? null : new BlobStoreError('CORRUPT', `blob ${expected} reads back as ${digest}`));
-    },
-  });
 }
 
 /** The bytes of a small source, hashed; never more than the announced size is held. */

@@ -60,22 +60,13 @@ async function* generateParts(boundary: string, parts: AsyncIterable<OutgoingPar
   let pending: Opening | undefined;
   try {
     for await (const part of parts) {
-      const next = startOpening(part);
-      if (pending) {
-        const current: Opening = pending;
-        pending = next;
-        yield* writePart(boundary, current, first);
-        first = false;
-      } else {
-        pending = next;
-      }
+      const current = pending;
+      pending = startOpening(part);
+      if (current) { yield* writePart(boundary, current, first); first = false; }
     }
-    if (pending) {
-      const last: Opening = pending;
-      pending = undefined;
-      yield* writePart(boundary, last, first);
-      first = false;
-    }
+    const last = pending;
+    pending = undefined;
+    if (last) { yield* writePart(boundary, last, first); first = false; }
   } finally {
     if (pending) discard(pending);
   }
