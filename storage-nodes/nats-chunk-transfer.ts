@@ -18,6 +18,8 @@ export interface TransferMeta {
   readonly id: string;
   readonly sha256: string;
   readonly size: number;
+  /** Small string facts the receiver's consumer needs (what the bytes are, who sends them). */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 interface OpenRequest extends TransferMeta { readonly ack: string }
@@ -123,6 +125,8 @@ export interface ServeOptions {
   readonly accept: (meta: TransferMeta, stream: Readable) => Promise<void>;
   /** Observes how many chunks wait for the consumer (tests assert the bound). */
   readonly onQueued?: (queued: number) => void;
+  /** NATS queue group: several receivers share the subject and each transfer reaches one of them. */
+  readonly queue?: string;
 }
 
 function receive(nc: NatsConnection, request: OpenRequest, options: ServeOptions): string {
@@ -169,6 +173,7 @@ function receive(nc: NatsConnection, request: OpenRequest, options: ServeOptions
 /** Serves transfers sent to `subject` until the returned subscription is closed. */
 export function serveChunkTransfers(nc: NatsConnection, subject: string, options: ServeOptions): Subscription {
   return nc.subscribe(subject, {
+    ...(options.queue ? { queue: options.queue } : {}),
     callback: (_error, msg) => {
       const request = decode<OpenRequest>(msg);
       msg.respond(encode({ data: receive(nc, request, options) }));

@@ -43,6 +43,17 @@ export interface Config {
   readonly storageReleaseGraceSeconds: number;
   readonly corsOrigins?: string;
   readonly crossOriginIsolation: 'on' | 'off';
+  readonly edgeUploadConcurrency: number;
+  readonly edgeUploadBytesPerSecond: number;
+  readonly edgeRetryBaseSeconds: number;
+  readonly edgeRetryMaxSeconds: number;
+  readonly edgeStudyStableSeconds: number;
+  readonly edgeRetainDays: number;
+  readonly edgeHeartbeatSeconds: number;
+  readonly edgeFetchTimeoutSeconds: number;
+  readonly retrievalCacheBytes: number;
+  readonly retrievalCacheMaxItemBytes: number;
+  readonly prefetchConcurrency: number;
 }
 
 export class ConfigError extends Error {

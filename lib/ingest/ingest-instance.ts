@@ -103,6 +103,10 @@ export async function ingestInstance(deps: IngestDeps, body: Readable, context: 
     });
     const spooled = await spoolBody(body, spool, reader, deps.maxObjectBytes);
     if (spooled.kind === 'failed') return rejected(spooled.outcome, spooled.reason);
+    if (context.expectedSha256 !== undefined && context.expectedSha256 !== spooled.sha256) {
+      // Damaged on the way: nothing is stored, and the sender may send the same object again.
+      return rejected('processingFailure', `content hash mismatch: the sender announced ${context.expectedSha256}, the bytes hash to ${spooled.sha256}`);
+    }
     let parsed: ParsedInstance;
     try {
       parsed = reader.finish();

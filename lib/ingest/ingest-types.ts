@@ -5,7 +5,7 @@ import type { BlobStore } from '../blob-store/blob-store.ts';
 import type { Catalog } from '../archive/catalog.ts';
 import type { OutcomeCode } from '../outcome/outcome.ts';
 
-export type IngestSourceKind = 'stow' | 'c-store' | 'import' | 'edge';
+export type IngestSourceKind = 'stow' | 'c-store' | 'import' | 'edge' | 'remote';
 
 export interface IngestContext {
   readonly source: IngestSourceKind;
@@ -18,6 +18,8 @@ export interface IngestContext {
   readonly announcedSopInstanceUid?: string;
   /** DIMSE: the transfer syntax of the presentation context (the data set has no Part 10 header). */
   readonly transferSyntaxUid?: string;
+  /** Edge uploads: the SHA-256 the edge computed; other bytes are rejected before anything is stored. */
+  readonly expectedSha256?: string;
 }
 
 export interface IngestDeps {

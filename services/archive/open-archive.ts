@@ -37,6 +37,8 @@ export interface OpenArchiveInput {
 
 export interface OpenedArchive {
   readonly archive: NodeArchive;
+  /** The engine the catalog runs on, for other tables of the platform schema (edges, locations). */
+  readonly engine: IndexEngine;
   /** Closes what the archive opened itself (a Cassandra session of its own), never the index service's engine. */
   close(): Promise<void>;
 }
@@ -79,5 +81,5 @@ export async function openArchive(input: OpenArchiveInput): Promise<OpenedArchiv
       return result;
     },
   };
-  return { archive, close: async () => { if (owned) await engine.close(); } };
+  return { archive, engine, close: async () => { if (owned) await engine.close(); } };
 }
