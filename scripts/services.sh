@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local NATS and Cassandra for development, tests and benchmarks.
-#   scripts/services.sh up      start nats-server (127.0.0.1:4222) and Cassandra 5.0 (127.0.0.1:9042)
+#   scripts/services.sh up      start nats-server (127.0.0.1:4222, leaf nodes on 7422) and Cassandra 5.0 (127.0.0.1:9042)
 #   scripts/services.sh down    stop what `up` started
 #   scripts/services.sh status  say what runs
 # A service already answering on its port is used as it is and never stopped by `down`.
@@ -12,6 +12,7 @@ state=${YY_SERVICES_DIR:-$root/.services}
 cache=${YY_CACHE_DIR:-$HOME/.cache/yunying}
 cassandra_version=$(sed -n 's:.*<artifactId>cassandra-all</artifactId><version>\([^<]*\)</version>.*:\1:p' "$root/scripts/cassandra/pom.xml")
 nats_port=${YY_NATS_PORT:-4222}
+leaf_port=${YY_NATS_LEAF_PORT:-7422}
 cql_port=${YY_CQL_PORT:-9042}
 storage_port=${YY_CASSANDRA_STORAGE_PORT:-7000}
 heap=${YY_CASSANDRA_HEAP:-1G}
@@ -34,11 +35,14 @@ nats_up() {
   mkdir -p "$state/nats"
   if listening "$nats_port"; then say "NATS already answers on 127.0.0.1:$nats_port (left as it is)"; return; fi
   command -v nats-server >/dev/null || { say "nats-server is not installed (Debian: apt-get install -y nats-server)"; return 1; }
-  nats-server -a 127.0.0.1 -p "$nats_port" -m $((nats_port + 4000)) -js -sd "$state/nats/js" \
+  # Hospital edges of a development city connect their leaf nats-server to the leafnode port
+  # (docs/operations.md, "Hospital edge"); loopback only, so no leaf credentials here.
+  printf 'server_name: yunying-dev\nleafnodes { listen: "127.0.0.1:%s" }\n' "$leaf_port" > "$state/nats/nats.conf"
+  nats-server -c "$state/nats/nats.conf" -a 127.0.0.1 -p "$nats_port" -m $((nats_port + 4000)) -js -sd "$state/nats/js" \
     -l "$state/nats/nats.log" </dev/null >/dev/null 2>&1 &
   echo $! > "$state/nats/pid"
   wait_port "$nats_port" 10 nats-server "$state/nats/pid"
-  say "NATS $(nats-server --version | awk '{print $NF}') on 127.0.0.1:$nats_port"
+  say "NATS $(nats-server --version | awk '{print $NF}') on 127.0.0.1:$nats_port (leaf nodes: $leaf_port)"
 }
 
 cassandra_jars() {
