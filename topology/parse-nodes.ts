@@ -106,7 +106,7 @@ function parseDicom(f: Fields, id: string, roles: NodeRoles): NodeSpec['dicom'] 
   return { port: port ?? 0, aeTitle: aeTitle ?? '' };
 }
 
-function checkAeTitle(issues: Issues, value: unknown, at: IssuePath): string | undefined {
+export function checkAeTitle(issues: Issues, value: unknown, at: IssuePath): string | undefined {
   const title = checkText(issues, value, at);
   if (title === undefined) return undefined;
   const problem = title.length > AE_TITLE_MAX ? `is longer than ${AE_TITLE_MAX} characters`

@@ -1,5 +1,6 @@
 // Sections that say who the platform is and whom it serves: platform, zones, hospitals, federation.
 import { checkUniqueIds, Fields } from './read-fields.ts';
+import { parseRemote } from './parse-remote.ts';
 import type { Issues, IssuePath } from './read-fields.ts';
 import { PLATFORM_LEVELS, STORAGE_MODES } from './topology-types.ts';
 import type { FederationMember, Hospital, Platform, Zone } from './topology-types.ts';
@@ -37,15 +38,21 @@ export function parseHospitals(root: Fields): readonly (Hospital | undefined)[] 
 }
 
 function parseHospital(issues: Issues, value: unknown, at: IssuePath): Hospital | undefined {
-  const f = Fields.open(issues, value, at, ['id', 'name', 'storageMode', 'edgeNode']);
+  const f = Fields.open(issues, value, at, ['id', 'name', 'storageMode', 'edgeNode', 'remote']);
   if (f === undefined) return undefined;
   const id = f.id('id') ?? '';
   const name = f.text('name') ?? '';
   const storageMode = f.choice('storageMode', STORAGE_MODES, 'storage mode') ?? 'centralized';
-  // Distributed storage means the images stay in the hospital: only its edge node can serve them.
-  if (storageMode === 'distributed' && !f.has('edgeNode')) f.report('edgeNode', 'required when storageMode is distributed');
+  // Distributed storage means the images stay in the hospital: only its edge node, or its PACS reached
+  // by pass-through, can serve them.
+  if (storageMode === 'distributed' && !f.has('edgeNode') && !f.has('remote')) {
+    f.report('edgeNode', 'required when storageMode is distributed (or give remote: a PACS reached by pass-through)');
+  }
+  // An edge already serves the hospital's images: a second path to the same PACS would only diverge.
+  if (f.has('edgeNode') && f.has('remote')) f.report('remote', 'a hospital with an edgeNode is reached through its edge; remote is only for hospitals without one');
   const edgeNode = f.has('edgeNode') ? f.id('edgeNode') : undefined;
-  return { id, name, storageMode, ...(edgeNode === undefined ? {} : { edgeNode }) };
+  const remote = f.has('remote') ? parseRemote(issues, f.required('remote'), f.path('remote')) : undefined;
+  return { id, name, storageMode, ...(edgeNode === undefined ? {} : { edgeNode }), ...(remote === undefined ? {} : { remote }) };
 }
 
 export function parseFederation(root: Fields, platform: Platform | undefined): readonly (FederationMember | undefined)[] | undefined {

@@ -75,7 +75,27 @@ export interface Hospital {
   readonly storageMode: StorageMode;
   /** The edge node (前置机) of this hospital; absent for a hospital reached by pass-through. */
   readonly edgeNode?: string;
+  /** A hospital without an edge: its PACS, registered as a pass-through source (lib/remote/). */
+  readonly remote?: RemoteSourceSpec;
 }
+
+/** A hospital PACS the city retrieves from on demand, over DICOMweb or DIMSE. */
+export type RemoteSourceSpec =
+  | {
+    readonly protocol: 'dicomweb';
+    /** The DICOMweb root, e.g. https://pacs.h420103.example/dicom-web (no trailing slash). */
+    readonly url: string;
+    /** Name of the environment variable that holds the bearer token (the token never sits in the file). */
+    readonly tokenEnv?: string;
+  }
+  | {
+    readonly protocol: 'dimse';
+    readonly aeTitle: string;
+    readonly host: string;
+    readonly port: number;
+    /** The AE title the city calls with; default: the city DIMSE node's own. */
+    readonly callingAeTitle?: string;
+  };
 
 export interface Replication {
   /** Number of copies of every blob. */
