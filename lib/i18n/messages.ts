@@ -44,6 +44,8 @@ export const MESSAGES = {
   'dicomweb.render.unsupported': { zh: '无法渲染该图像：{name}。', en: 'The image cannot be rendered: {name}.' },
   'dicomweb.wado.requestType': { zh: 'WADO-URI 需要 requestType=WADO 以及 studyUID、seriesUID、objectUID。', en: 'WADO-URI needs requestType=WADO and studyUID, seriesUID and objectUID.' },
   'dicomweb.source': { zh: '读取影像数据失败，请稍后重试。', en: 'The image data could not be read; try again later.' },
+  'retrieval.edgeUnavailable': { zh: '影像保存在医院前置机或外部影像来源，目前无法访问（{name}），请稍后重试。', en: 'The images are kept at a hospital edge or an external image source that cannot be reached now ({name}); try again later.' },
+  'retrieval.remoteUnavailable': { zh: '市平台没有该检查，可能保存它的医院 PACS 目前无法访问（{name}），请稍后重试。', en: 'The city does not hold this study, and the PACS of a hospital that may hold it cannot be reached now ({name}); try again later.' },
 } as const satisfies Record<string, Record<Language, string>>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -4,15 +4,19 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isAuthorized } from '../../lib/security/admin-token.ts';
 import { message, pickLanguage } from '../../lib/i18n/messages.ts';
-import { PREFIX, sendDicomwebProblem, type DicomwebDeps, type DicomwebOptions } from './dicomweb-context.ts';
+import { BlobStoreError } from '../../lib/blob-store/blob-store.ts';
+import { PREFIX, SOURCE_HEADER, sendDicomwebProblem, sendSourceUnavailable, type DicomwebDeps, type DicomwebOptions } from './dicomweb-context.ts';
 import { registerStow } from './stow-route.ts';
 import { registerQido } from './qido-routes.ts';
 import { registerRetrieve } from './retrieve-routes.ts';
 import { registerFrames } from './frame-routes.ts';
 import { registerRendered } from './render-routes.ts';
 import { registerWadoUri } from './wado-uri-route.ts';
+import { registerPassThrough } from './pass-through-hook.ts';
 
-const EXPOSED = 'Content-Type, Content-Length, Content-Location, Content-Language, Warning, X-Total-Count';
+const EXPOSED = 'Content-Type, Content-Length, Content-Location, Content-Language, Warning, X-Total-Count, X-Yunying-Source, Retry-After';
+/** Retry-After of a 503 for an unreachable image source when the node sets none (its fetch timeout). */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 function allowedOrigin(options: DicomwebOptions, origin: string | undefined): string | undefined {
   if (options.corsOrigins === undefined || origin === undefined) return undefined;
@@ -57,6 +61,7 @@ function registerRoutes(app: FastifyInstance, deps: DicomwebDeps): void {
     return undefined;
   });
   app.options('/*', (request, reply) => answerPreflight(deps.options, request, reply));
+  registerPassThrough(app, deps, deps.options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
   registerStow(app, deps);
   registerQido(app, deps);
   registerRetrieve(app, deps);
@@ -65,6 +70,10 @@ function registerRoutes(app: FastifyInstance, deps: DicomwebDeps): void {
   registerWadoUri(app, deps);
   app.setNotFoundHandler((request, reply) => sendDicomwebProblem(request, reply, 'notFound', 'notFound.detail'));
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof BlobStoreError && error.code === 'UNAVAILABLE') {
+      deps.log.warn('DICOMweb retrieval source unavailable', { route: request.routeOptions.url, reason: error.message });
+      return sendSourceUnavailable(request, reply.removeHeader(SOURCE_HEADER), error, deps.options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
+    }
     if (error.statusCode !== undefined && error.statusCode < 500) return sendDicomwebProblem(request, reply, 'unableToProcess', 'dicomweb.param.invalid', 'request');
     deps.countError();
     deps.log.error('DICOMweb handler failed', { route: request.routeOptions.url, error: error.message });

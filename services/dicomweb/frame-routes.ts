@@ -9,8 +9,8 @@ import type { InstanceRecord } from '../../lib/archive/catalog.ts';
 import { canonicalMediaType, frameMediaType, parseFrameList } from '../../lib/dicomweb/frame-media-type.ts';
 import { parseAccept, rangeCovers, type AcceptRange } from '../../lib/dicomweb/media-type.ts';
 import { findBulkData } from '../../lib/dicomweb/rewrite-bulk-data-uris.ts';
-import { createBoundary, multipartContentType, writeMultipartRelated, type OutgoingPart } from '../../lib/dicomweb/write-multipart-related.ts';
-import { findInstance, openBlob, readRanges, sendDicomwebProblem, timeRetrieval, type DicomwebDeps, type FrameParams, type InstanceParams } from './dicomweb-context.ts';
+import type { OutgoingPart } from '../../lib/dicomweb/write-multipart-related.ts';
+import { findInstance, openBlob, readRanges, sendDicomwebProblem, sendMultipart, timeRetrieval, type DicomwebDeps, type FrameParams, type InstanceParams } from './dicomweb-context.ts';
 
 /** How the frames go out: multipart (the norm) or a single part for one frame asked as such. */
 type FrameAnswer = { readonly multipart: boolean; readonly partType: string };
@@ -51,15 +51,14 @@ async function sendFrames(deps: DicomwebDeps, request: FastifyRequest<{ Params: 
   timeRetrieval(deps, reply, 'frame');
   const rangesOf = (n: number) => record.frames[n - 1] ?? [];
   if (!answer.multipart) {
-    const bytes = await readRanges(deps, record.sha256, rangesOf(numbers[0] ?? 1));
+    const bytes = await readRanges(deps, record.sha256, rangesOf(numbers[0] ?? 1), reply);
     return reply.status(200).type(partContentType(record, answer.partType)).send(bytes);
   }
   const parts: OutgoingPart[] = numbers.map((n) => ({
     contentType: partContentType(record, answer.partType),
-    open: async () => (rangesOf(n).length === 1 ? Readable.from(await openBlob(deps, record.sha256, rangesOf(n)[0])) : readRanges(deps, record.sha256, rangesOf(n))),
+    open: async () => (rangesOf(n).length === 1 ? Readable.from(await openBlob(deps, record.sha256, rangesOf(n)[0], reply)) : readRanges(deps, record.sha256, rangesOf(n), reply)),
   }));
-  const boundary = createBoundary();
-  return reply.status(200).type(multipartContentType(boundary, answer.partType)).send(writeMultipartRelated(boundary, parts));
+  return sendMultipart(reply, answer.partType, parts);
 }
 
 async function sendBulkData(deps: DicomwebDeps, request: FastifyRequest<{ Params: InstanceParams & { tag: string; offset?: string } }>, reply: FastifyReply): Promise<FastifyReply> {
@@ -72,9 +71,8 @@ async function sendBulkData(deps: DicomwebDeps, request: FastifyRequest<{ Params
   const acceptable = parseAccept(request.headers.accept).some((r) => rangeCovers(r, 'multipart/related') && rangeCovers({ essence: r.params.type ?? 'application/octet-stream', params: {} }, 'application/octet-stream'));
   if (!acceptable) return sendDicomwebProblem(request, reply, 'notAcceptable', 'dicomweb.accept', 'multipart/related; type="application/octet-stream"');
   timeRetrieval(deps, reply, 'bulkdata');
-  const boundary = createBoundary();
-  const part: OutgoingPart = { contentType: 'application/octet-stream', open: async () => Readable.from(await openBlob(deps, record.sha256, range)) };
-  return reply.status(200).type(multipartContentType(boundary, 'application/octet-stream')).send(writeMultipartRelated(boundary, [part]));
+  const part: OutgoingPart = { contentType: 'application/octet-stream', open: async () => Readable.from(await openBlob(deps, record.sha256, range, reply)) };
+  return sendMultipart(reply, 'application/octet-stream', [part]);
 }
 
 export function registerFrames(app: FastifyInstance, deps: DicomwebDeps): void {

@@ -3,12 +3,13 @@
 // Instance-level rendering of a multi-frame instance renders its first frame; series and study
 // thumbnails render the first frame of their middle instance.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
 import type { InstanceRecord } from '../../lib/archive/catalog.ts';
 import { negotiate, parseAccept } from '../../lib/dicomweb/media-type.ts';
 import { canRender, RenderError } from '../../lib/render/decode-frame.ts';
 import { readImagePixelModule } from '../../lib/render/image-pixel-module.ts';
 import { parseRenderParams, renderFrame, type RenderMediaType, type RenderParams } from '../../lib/render/render-frame.ts';
-import { findInstance, rawQuery, readRanges, sendDicomwebProblem, timeRetrieval, type DicomwebDeps, type InstanceParams, type SeriesParams, type StudyParams } from './dicomweb-context.ts';
+import { findInstance, openBlob, rawQuery, readRanges, sendDicomwebProblem, timeRetrieval, type DicomwebDeps, type InstanceParams, type SeriesParams, type StudyParams } from './dicomweb-context.ts';
 
 const IMAGE_OFFERS = [{ essence: 'image/jpeg' }, { essence: 'image/png' }];
 const THUMBNAIL_SIZE = { width: 128, height: 128 };
@@ -20,7 +21,7 @@ export async function sendRendered(deps: DicomwebDeps, request: FastifyRequest, 
   if (!ranges) return sendDicomwebProblem(request, reply, 'notFound', 'dicomweb.frames.range', String(frame));
   if (!canRender(record.transferSyntaxUid)) return sendDicomwebProblem(request, reply, 'notAcceptable', 'dicomweb.render.unsupported', record.transferSyntaxUid);
   timeRetrieval(deps, reply, 'rendered');
-  const bytes = await readRanges(deps, record.sha256, ranges);
+  const bytes = await readRanges(deps, record.sha256, ranges, reply);
   try {
     return reply.status(200).type(mediaType).send(renderFrame(bytes, module, record.transferSyntaxUid, params, mediaType));
   } catch (error) {
@@ -44,6 +45,16 @@ async function representative(deps: DicomwebDeps, study: string, series?: string
   return images[Math.floor(images.length / 2)];
 }
 
+/** The series thumbnail a hospital edge uploaded, for a request with default parameters that accepts
+ * its type; undefined: render one from the pixels instead. */
+async function sendStoredThumbnail(deps: DicomwebDeps, request: FastifyRequest<{ Params: SeriesParams }>, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (!deps.seriesThumbnail || rawQuery(request) !== '') return undefined;
+  const stored = await deps.seriesThumbnail(request.params.study, request.params.series);
+  if (!stored || negotiate(parseAccept(request.headers.accept), [{ essence: stored.mediaType }]) === undefined) return undefined;
+  timeRetrieval(deps, reply, 'rendered');
+  return reply.status(200).type(stored.mediaType).header('content-length', String(stored.size)).send(Readable.from(await openBlob(deps, stored.sha256, undefined, reply)));
+}
+
 function frameNumber(text: string): number | undefined {
   return /^[1-9]\d{0,8}$/.test(text) ? Number(text) : undefined;
 }
@@ -61,7 +72,7 @@ export function registerRendered(app: FastifyInstance, deps: DicomwebDeps): void
     });
   }
   app.get<{ Params: SeriesParams }>('/studies/:study/series/:series/thumbnail', async (request, reply) =>
-    render(deps, request, reply, await representative(deps, request.params.study, request.params.series), 1, true));
+    (await sendStoredThumbnail(deps, request, reply)) ?? render(deps, request, reply, await representative(deps, request.params.study, request.params.series), 1, true));
   app.get<{ Params: StudyParams }>('/studies/:study/thumbnail', async (request, reply) =>
     render(deps, request, reply, await representative(deps, request.params.study), 1, true));
 }

@@ -8,9 +8,9 @@ import type { InstanceRecord } from '../../lib/archive/catalog.ts';
 import type { DicomJsonDataset } from '../../lib/dicom/dicom-json.ts';
 import { negotiate, parseAccept, type AcceptRange } from '../../lib/dicomweb/media-type.ts';
 import { serializeMetadata } from '../../lib/dicomweb/rewrite-bulk-data-uris.ts';
-import { createBoundary, multipartContentType, writeMultipartRelated, type OutgoingPart } from '../../lib/dicomweb/write-multipart-related.ts';
+import type { OutgoingPart } from '../../lib/dicomweb/write-multipart-related.ts';
 import {
-  findInstance, openBlob, rootUrl, sendDicomwebProblem, timeRetrieval,
+  findInstance, openBlob, rootUrl, sendDicomwebProblem, sendMultipart, timeRetrieval,
   type DicomwebDeps, type InstanceParams, type SeriesParams, type StudyParams,
 } from './dicomweb-context.ts';
 import { Readable } from 'node:stream';
@@ -36,16 +36,15 @@ async function sendInstances(deps: DicomwebDeps, request: FastifyRequest, reply:
   const [only] = records;
   if (chosen.offer.essence === 'application/dicom' && only) {
     return reply.status(200).type(`application/dicom; transfer-syntax=${only.transferSyntaxUid}`).header('content-length', String(only.size))
-      .send(Readable.from(await openBlob(deps, only.sha256)));
+      .send(Readable.from(await openBlob(deps, only.sha256, undefined, reply)));
   }
   const root = rootUrl(request);
   const parts: OutgoingPart[] = records.map((r) => ({
     contentType: `application/dicom; transfer-syntax=${r.transferSyntaxUid}`,
     headers: { 'Content-Location': `${root}/studies/${r.studyInstanceUid}/series/${r.seriesInstanceUid}/instances/${r.sopInstanceUid}` },
-    open: async () => Readable.from(await openBlob(deps, r.sha256)),
+    open: async () => Readable.from(await openBlob(deps, r.sha256, undefined, reply)),
   }));
-  const boundary = createBoundary();
-  return reply.status(200).type(multipartContentType(boundary, 'application/dicom')).send(writeMultipartRelated(boundary, parts));
+  return sendMultipart(reply, 'application/dicom', parts);
 }
 
 type MetadataMemo = WeakMap<readonly DicomJsonDataset[], Map<string, Buffer>>;

@@ -36,7 +36,7 @@ async function handleWado(deps: DicomwebDeps, request: FastifyRequest, reply: Fa
     const syntax = q.get('transferSyntax');
     if (syntax !== null && syntax !== '*' && syntax !== record.transferSyntaxUid) return sendDicomwebProblem(request, reply, 'notAcceptable', 'dicomweb.transferSyntax', record.transferSyntaxUid);
     timeRetrieval(deps, reply, 'instance');
-    return reply.status(200).type('application/dicom').header('content-length', String(record.size)).send(Readable.from(await openBlob(deps, record.sha256)));
+    return reply.status(200).type('application/dicom').header('content-length', String(record.size)).send(Readable.from(await openBlob(deps, record.sha256, undefined, reply)));
   }
   const frame = Number(q.get('frameNumber') ?? '1');
   if (!Number.isInteger(frame) || frame < 1) return sendDicomwebProblem(request, reply, 'invalidQuery', 'dicomweb.param.invalid', 'frameNumber');

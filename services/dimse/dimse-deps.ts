@@ -4,6 +4,7 @@ import type { AePolicy } from '../../lib/dimse/ae-policy.ts';
 import type { DicomPeer } from '../../lib/config/load-config.ts';
 import type { NodeArchive } from '../../lib/archive/node-archive.ts';
 import type { DimseMetrics } from '../../monitoring/dimse-metrics.ts';
+import type { StudyEnsurer } from '../../lib/remote/ensure-retrieve-studies.ts';
 
 export type DimseArchive = Pick<NodeArchive, 'catalog' | 'blobs' | 'ingest'>;
 
@@ -23,6 +24,8 @@ export interface DimseDeps {
   readonly log: DimseLog;
   /** Network timeouts (association, PDU, C-MOVE peer), in seconds. */
   readonly timeoutSeconds: number;
+  /** Fetches a study the city lacks from a hospital without an edge before C-MOVE/C-GET resolve it. */
+  readonly passThrough?: StudyEnsurer;
 }
 
 export const DEPS_OPTION = 'yunying';

@@ -26,6 +26,8 @@ export interface MoveSenderOptions {
   readonly timeoutSeconds: number;
   /** Called after each sub-operation (for the pending C-MOVE responses); false stops after the batch (cancel). */
   readonly onResult: (result: SubOperationResult) => boolean;
+  /** An instance whose bytes could not be read (a hospital edge unreachable): its sub-operation failed. */
+  readonly onUnreadable?: (sopInstanceUid: string, error: Error) => void;
 }
 
 /** Splits instances into batches of at most BATCH_COUNT objects and about BATCH_BYTES bytes. */
@@ -51,8 +53,18 @@ async function sendBatch(peer: DicomPeer, blobs: BlobStore, batch: readonly Inst
   const answered = new Map<string, number>();
   let keepGoing = true;
   const proposed = new Set<string>();
+  const readable: InstanceRecord[] = [];
   for (const record of batch) {
-    const request = new CStoreRequest(await loadStoredDataSet(blobs, record));
+    let dataset: Awaited<ReturnType<typeof loadStoredDataSet>>;
+    try {
+      dataset = await loadStoredDataSet(blobs, record);
+    } catch (error) {
+      options.onUnreadable?.(record.sopInstanceUid, error as Error);
+      if (!options.onResult({ sopInstanceUid: record.sopInstanceUid, status: undefined })) keepGoing = false;
+      continue;
+    }
+    readable.push(record);
+    const request = new CStoreRequest(dataset);
     request.on('response', (response: { getStatus(): number }) => {
       answered.set(record.sopInstanceUid, response.getStatus());
       if (!options.onResult({ sopInstanceUid: record.sopInstanceUid, status: response.getStatus() })) keepGoing = false;
@@ -65,8 +77,9 @@ async function sendBatch(peer: DicomPeer, blobs: BlobStore, batch: readonly Inst
       client.addAdditionalPresentationContext(new PresentationContext(0, record.sopClassUid, record.transferSyntaxUid), true);
     }
   }
+  if (readable.length === 0) return keepGoing;
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { client.abort(); resolve(); }, options.timeoutSeconds * 1000 * Math.max(1, batch.length));
+    const timer = setTimeout(() => { client.abort(); resolve(); }, options.timeoutSeconds * 1000 * Math.max(1, readable.length));
     const finish = () => { clearTimeout(timer); resolve(); };
     client.on('closed', finish);
     client.on('associationRejected', finish);
@@ -75,7 +88,7 @@ async function sendBatch(peer: DicomPeer, blobs: BlobStore, batch: readonly Inst
       connectTimeout: options.timeoutSeconds * 1000, associationTimeout: options.timeoutSeconds * 1000, pduTimeout: options.timeoutSeconds * 1000,
     });
   });
-  for (const record of batch) {
+  for (const record of readable) {
     if (!answered.has(record.sopInstanceUid)) options.onResult({ sopInstanceUid: record.sopInstanceUid, status: undefined });
   }
   return keepGoing;

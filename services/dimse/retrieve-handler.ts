@@ -7,7 +7,9 @@ import type * as Dimse from 'dcmjs-dimse';
 import type { InstanceRecord } from '../../lib/archive/catalog.ts';
 import { DIMSE_CANCEL, DIMSE_PENDING, DIMSE_SUCCESS, outcomeStatus, statusClass, type DimseStatus } from '../../lib/dimse/dimse-status.ts';
 import { resolveRetrieve } from '../../lib/dimse/resolve-retrieve.ts';
+import { ensureRetrieveStudies } from '../../lib/remote/ensure-retrieve-studies.ts';
 import { OutcomeError } from '../../lib/outcome/outcome.ts';
+import { BlobStoreError } from '../../lib/blob-store/blob-store.ts';
 import { identifierOf, rootOf } from './find-handler.ts';
 import { sendToPeer } from './move-sender.ts';
 import { loadStoredDataSet } from './raw-dataset.ts';
@@ -52,6 +54,12 @@ function finalStatus(counts: Counts): DimseStatus {
   return outcomeStatus('subOperationsFailed', `${counts.failed} of ${counts.failed + counts.completed + counts.warning} sub-operations failed`);
 }
 
+/** A sub-operation whose bytes could not be read (e.g. the hospital edge holding them is unreachable):
+ * it counts as failed, and the final status says so (A702 when every one failed). UIDs only, no patient data. */
+function logUnreadable(scp: YunyingScp, kind: 'move' | 'get', sopInstanceUid: string, error: Error): void {
+  scp.deps.log.warn({ event: `dimse.c-${kind}.unreadable`, sopInstanceUid, code: error instanceof BlobStoreError ? error.code : 'ERROR', error: error.message });
+}
+
 async function move(scp: YunyingScp, job: Retrieve & { kind: 'move' }, records: readonly InstanceRecord[], counts: Counts): Promise<DimseStatus | undefined> {
   const destination = String(job.request.getCommandDataset().getElement('MoveDestination') ?? '').trim();
   const peer = scp.deps.peers.find((p) => p.aeTitle === destination);
@@ -59,6 +67,7 @@ async function move(scp: YunyingScp, job: Retrieve & { kind: 'move' }, records: 
   let cancelled = false;
   await sendToPeer(peer, scp.deps.archive.blobs, records, {
     ownAeTitle: scp.deps.aeTitle, timeoutSeconds: scp.deps.timeoutSeconds,
+    onUnreadable: (uid, error) => logUnreadable(scp, 'move', uid, error),
     onResult: ({ sopInstanceUid, status }) => {
       count(counts, sopInstanceUid, status);
       respond(scp, job, { status: DIMSE_PENDING }, counts);
@@ -74,7 +83,14 @@ async function storeBack(scp: YunyingScp, record: InstanceRecord): Promise<numbe
   const context = scp.negotiated?.getPresentationContexts().map(({ id }) => scp.negotiated?.getPresentationContext(id))
     .find((c) => c?.getAbstractSyntaxUid() === record.sopClassUid && c.getResult() === PresentationContextResult.Accept && c.getAcceptedTransferSyntaxUid() === record.transferSyntaxUid);
   if (!context) return undefined;
-  const request = new CStoreRequest(await loadStoredDataSet(scp.deps.archive.blobs, record));
+  let dataset: Awaited<ReturnType<typeof loadStoredDataSet>>;
+  try {
+    dataset = await loadStoredDataSet(scp.deps.archive.blobs, record);
+  } catch (error) {
+    logUnreadable(scp, 'get', record.sopInstanceUid, error as Error);
+    return undefined;
+  }
+  const request = new CStoreRequest(dataset);
   return new Promise((resolve) => {
     let status: number | undefined;
     request.on('response', (response: { getStatus(): number }) => { status = response.getStatus(); });
@@ -99,7 +115,9 @@ export async function handleRetrieve(scp: YunyingScp, job: Retrieve): Promise<vo
   try {
     const root = rootOf(job.request.getAffectedSopClassUid());
     if (root === undefined) throw new OutcomeError('unableToProcess', 'not a patient or study root retrieve');
-    const records = await resolveRetrieve(scp.deps.archive.catalog, identifierOf(job.request), root);
+    const identifier = identifierOf(job.request);
+    await ensureRetrieveStudies(scp.deps.passThrough, identifier);
+    const records = await resolveRetrieve(scp.deps.archive.catalog, identifier, root);
     counts.remaining = records.length;
     status = (job.kind === 'move' ? await move(scp, job, records, counts) : await get(scp, job, records, counts)) ?? finalStatus(counts);
   } catch (error) {

@@ -7,6 +7,7 @@ import type { NodeRuntime } from '../../lib/config/resolve-node.ts';
 import { ConfigError } from '../../lib/config/load-config.ts';
 import { parseAllowedAes, type AePolicy } from '../../lib/dimse/ae-policy.ts';
 import { createDimseMetrics } from '../../monitoring/dimse-metrics.ts';
+import type { StudyEnsurer } from '../../lib/remote/ensure-retrieve-studies.ts';
 import type { DimseLog } from './dimse-deps.ts';
 import { startDimseServer, type DimseServer } from './dimse-server.ts';
 
@@ -15,6 +16,8 @@ export interface StartDimseInput {
   readonly archive: NodeArchive;
   readonly registry: Registry;
   readonly log: DimseLog;
+  /** Hospitals without an edge, asked for studies the city lacks (services/remote/). */
+  readonly passThrough?: StudyEnsurer;
 }
 
 export function dimsePolicy(runtime: NodeRuntime, aeTitle: string): AePolicy {
@@ -36,6 +39,7 @@ export async function startDimse(input: StartDimseInput): Promise<DimseServer | 
     aeTitle: dicom.aeTitle, policy: dimsePolicy(runtime, dicom.aeTitle), peers: runtime.config.dicomPeers,
     archive: input.archive, metrics: createDimseMetrics(input.registry), log: input.log,
     timeoutSeconds: Math.max(3, runtime.config.requestTimeoutSeconds),
+    ...(input.passThrough ? { passThrough: input.passThrough } : {}),
   });
   input.log.info({ event: 'dimse.listening', port: server.port, aeTitle: dicom.aeTitle, allowedAes: runtime.config.dicomAllowedAes?.length ?? 'loopback' });
   return server;
