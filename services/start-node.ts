@@ -26,6 +26,14 @@ import type { NodeArchive } from '../lib/archive/node-archive.ts';
 import { needsArchive, openArchive } from './archive/open-archive.ts';
 import type { DimseServer } from './dimse/dimse-server.ts';
 import { createArchiveService } from './archive/archive.service.ts';
+import { stopBroker } from './broker/stop-broker.ts';
+import { readSeriesThumbnail } from '../lib/retrieval/series-thumbnails.ts';
+import { routeRetrievals, type RoutedRetrievals } from './retrieval/route-retrievals.ts';
+import { startEdgeGateway, type EdgeGateway } from './edge-gateway/start-edge-gateway.ts';
+import { startPassThrough } from './remote/start-pass-through.ts';
+import type { PassThrough } from '../lib/remote/pass-through.ts';
+import { startEdge, type RunningEdge } from './edge/start-edge.ts';
+import type { Registry } from 'prom-client';
 
 export interface RunningNode {
   readonly broker: ServiceBroker;
@@ -36,7 +44,7 @@ export interface RunningNode {
   readonly httpPort: number;
   /** Nodes with the api, dimse, ingest or retrieval role: catalog, blob store and the ingest path. */
   readonly archive?: NodeArchive;
-  /** The port the DIMSE SCP listens on (nodes with the dimse role). */
+  /** The port the DIMSE SCP listens on (nodes with the dimse or edge role). */
   readonly dicomPort?: number;
   stop(): Promise<void>;
 }
@@ -91,14 +99,34 @@ function countClusterNodes(broker: ServiceBroker, metrics: NodeMetrics): void {
 }
 
 /** DICOMweb under /dicom-web on api nodes that run the archive. */
-function dicomwebPlugin(runtime: NodeRuntime, broker: ServiceBroker, metrics: NodeMetrics, token: string, archive: NodeArchive) {
+function dicomwebPlugin(runtime: NodeRuntime, broker: ServiceBroker, metrics: NodeMetrics, token: string, archive: NodeArchive, engine: IndexEngine, passThrough?: PassThrough) {
   return {
     prefix: DICOMWEB_PREFIX,
     plugin: createDicomwebPlugin({
       archive, adminToken: token, retrievalMetrics: createRetrievalMetrics(metrics.registry), log: broker.getLogger('dicomweb'),
+      ...(passThrough ? { passThrough } : {}),
       countError: () => metrics.errors.inc({ component: 'dicomweb' }),
-      options: { crossOriginIsolation: runtime.config.crossOriginIsolation === 'on', ...(runtime.config.corsOrigins ? { corsOrigins: runtime.config.corsOrigins } : {}) },
+      seriesThumbnail: (study, series) => readSeriesThumbnail(engine, study, series),
+      options: {
+        crossOriginIsolation: runtime.config.crossOriginIsolation === 'on', retryAfterSeconds: runtime.config.edgeFetchTimeoutSeconds,
+        ...(runtime.config.corsOrigins ? { corsOrigins: runtime.config.corsOrigins } : {}),
+      },
     }),
+  };
+}
+
+/** The edge's C-STORE SCP: the dimse service's server on the edge's local archive (node AE and port). */
+function edgeDicom(runtime: NodeRuntime, registry: Registry, log: ReturnType<ServiceBroker['getLogger']>) {
+  return async (archive: NodeArchive): Promise<DimseServer> => {
+    const dicom = runtime.node.dicom;
+    if (!dicom) throw new Error(`node ${runtime.node.id}: an edge node needs a dicom block (port)`);
+    const [{ startDimseServer }, { dimsePolicy }, { createDimseMetrics }] = await Promise.all([
+      import('./dimse/dimse-server.ts'), import('./dimse/start-dimse.ts'), import('../monitoring/dimse-metrics.ts'),
+    ]);
+    return startDimseServer(dicom.port, {
+      aeTitle: dicom.aeTitle, policy: dimsePolicy(runtime, dicom.aeTitle), peers: runtime.config.dicomPeers, archive,
+      metrics: createDimseMetrics(registry), log, timeoutSeconds: Math.max(3, runtime.config.requestTimeoutSeconds),
+    });
   };
 }
 
@@ -134,26 +162,51 @@ export async function startNode(runtime: NodeRuntime, version: string): Promise<
     })
     : undefined;
   if (opened) broker.createService(createArchiveService(opened.archive.catalog));
+  // Retrievals (DICOMweb, C-MOVE/C-GET) read through the router: cache, city, hospital edges.
+  let routed: RoutedRetrievals | undefined;
+  try {
+    routed = opened ? await routeRetrievals({ runtime, archive: opened.archive, engine: opened.engine, registry: metrics.registry, log: broker.getLogger('retrieval') }) : undefined;
+  } catch (error) {
+    await opened?.close();
+    await engine?.close();
+    throw error;
+  }
+  const archive = routed?.archive;
+  const passThrough = opened ? await startPassThrough({ runtime, archive: opened.archive, log: broker.getLogger('remote') }) : undefined;
   const http = buildHttp({
     metrics, adminToken: adminToken.token, loopbackOnly: isLoopback(node.http.host),
     nodeHealth: () => readNodeHealth(nodeDeps), log: broker.getLogger('http'),
     ...(clusterView ? { clusterView } : {}),
-    ...(opened ? { archive: opened.archive } : {}),
-    ...(opened && node.roles.includes('api') ? { plugins: [dicomwebPlugin(runtime, broker, metrics, adminToken.token, opened.archive)] } : {}),
+    ...(archive ? { archive } : {}),
+    ...(opened && archive && node.roles.includes('api') ? { plugins: [dicomwebPlugin(runtime, broker, metrics, adminToken.token, archive, opened.engine, passThrough)] } : {}),
   });
   attachStorage({ runtime, broker, http, registry: metrics.registry, adminToken: adminToken.token, ...(engine ? { engine } : {}) });
+  // Before the broker: the hospital's PACS is served even while the city cannot be reached.
+  const edge: RunningEdge | undefined = node.roles.includes('edge')
+    ? await startEdge({
+      runtime, version, http, registry: metrics.registry, adminToken: adminToken.token, log: broker.getLogger('edge'),
+      serveDicom: edgeDicom(runtime, metrics.registry, broker.getLogger('dimse')),
+    })
+    : undefined;
 
   let dimse: DimseServer | undefined;
+  let gateway: EdgeGateway | undefined;
   try {
+    if (opened) {
+      gateway = await startEdgeGateway({
+        runtime, http, archive: opened.archive, engine: opened.engine, log: broker.getLogger('edge-gateway'),
+        emit: (event, payload) => { void broker.emit(event, payload); },
+      });
+    }
     await broker.start();
     await http.listen({ host: node.http.host, port: node.http.port });
-    if (opened && node.roles.includes('dimse')) {
+    if (archive && node.roles.includes('dimse')) {
       // dcmjs-dimse loads its WebAssembly codecs at import: only nodes that serve DIMSE pay for that.
       const { startDimse } = await import('./dimse/start-dimse.ts');
-      dimse = await startDimse({ runtime, archive: opened.archive, registry: metrics.registry, log: broker.getLogger('dimse') });
+      dimse = await startDimse({ runtime, archive, registry: metrics.registry, log: broker.getLogger('dimse'), ...(passThrough ? { passThrough } : {}) });
     }
   } catch (error) {
-    await Promise.allSettled([http.close(), broker.stop(), dimse?.close()]);
+    await Promise.allSettled([http.close(), stopBroker(broker), dimse?.close(), edge?.close(), gateway?.close(), routed?.close()]);
     await opened?.close();
     await engine?.close();
     throw error;
@@ -162,12 +215,16 @@ export async function startNode(runtime: NodeRuntime, version: string): Promise<
   const httpPort = typeof address === 'object' && address ? address.port : node.http.port;
   return {
     broker, http, metrics, adminToken, httpPort,
-    ...(opened ? { archive: opened.archive } : {}),
+    ...(archive ? { archive } : {}),
     ...(dimse ? { dicomPort: dimse.port } : {}),
+    ...(edge ? { dicomPort: edge.dicomPort } : {}),
     async stop() {
+      await edge?.close();
       await dimse?.close();
       await http.close();
-      await broker.stop();
+      await gateway?.close();
+      await routed?.close();
+      await stopBroker(broker);
       await opened?.close();
       await engine?.close();
     },
