@@ -25,6 +25,8 @@ const NODES = ['api-1', 'storage-1', 'storage-2', 'edge-1'] as const;
 /** What Grafana's $__rate_interval becomes here: four 1 s scrapes and some slack. */
 const RATE_INTERVAL = '10s';
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
+/** What the hospital PACS sends to its edge: another instance than the city receives directly. */
+const MR_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/MR_small.dcm';
 /**
  * storage-2 listens on this machine's own (non-loopback) address, so Prometheus must scrape it with the
  * token (the generated `yunying-token` job), as nodes beyond loopback are scraped in production.
@@ -37,6 +39,7 @@ interface Cluster {
   readonly dir: string;
   readonly ports: Record<(typeof NODES)[number], number>;
   readonly dicomPort: number;
+  readonly edgeDicomPort: number;
   readonly nodes: Map<string, NodeProcess>;
   prometheus?: ChildProcess;
   promUrl?: string;
@@ -50,7 +53,7 @@ function topology(natsUrl: string, ports: Cluster['ports'], dicomPorts: { api: n
 platform: { id: test-monitoring, level: city, name: 监控测试 }
 zones: [{ id: dc1, name: 一号数据中心 }, { id: dc2, name: 二号数据中心 }]
 nodes:
-  - { id: api-1, zone: dc1, roles: [api, index, dimse, repair], http: { port: ${ports['api-1']} }, dicom: { port: ${dicomPorts.api}, aeTitle: YUNYING } }
+  - { id: api-1, zone: dc1, roles: [api, index, dimse, ingest, repair], http: { port: ${ports['api-1']} }, dicom: { port: ${dicomPorts.api}, aeTitle: YUNYING } }
   - { id: storage-1, zone: dc1, roles: [storage], http: { port: ${ports['storage-1']} }, storage: { path: blobs, capacity: 1GiB } }
   - { id: storage-2, zone: dc2, roles: [storage], http: { host: ${EXTERNAL_HOST}, port: ${ports['storage-2']} }, storage: { path: blobs, capacity: 2GiB } }
   - { id: edge-1, zone: dc1, roles: [edge], http: { port: ${ports['edge-1']} }, dicom: { port: ${dicomPorts.edge}, aeTitle: EDGE1 }, hospital: h1 }
@@ -101,7 +104,7 @@ function ctUids(): { study: string; series: string; instance: string } {
  * (STOW-RS, WADO-RS frames and metadata, C-ECHO and C-STORE): until then these requests are refused
  * or answered 404, and their panels stay in pending-panels.ts.
  */
-async function driveTraffic(ports: Cluster['ports'], dicomPort: number): Promise<string> {
+async function driveTraffic(ports: Cluster['ports'], dicomPort: number, edgeDicomPort: number): Promise<string> {
   const api = `http://127.0.0.1:${ports['api-1']}`;
   const auth = { authorization: `Bearer ${TOKEN}` };
   const { study, series, instance } = ctUids();
@@ -116,6 +119,13 @@ async function driveTraffic(ports: Cluster['ports'], dicomPort: number): Promise
   const dimse = ['-to', '3', '-ta', '3', '-td', '3', '-aec', 'YUNYING', '127.0.0.1', String(dicomPort)];
   spawnSync('echoscu', dimse, { stdio: 'ignore' });
   spawnSync('storescu', [...dimse, CT_SMALL], { stdio: 'ignore' });
+  // The hospital PACS sends to its edge, which uploads to the city's ingest (the edge panels).
+  const toEdge = spawnSync('storescu', ['-to', '3', '-ta', '3', '-td', '3', '-aec', 'EDGE1', '127.0.0.1', String(edgeDicomPort), MR_SMALL], { encoding: 'utf8' });
+  if (toEdge.status !== 0) return `storescu into the edge failed: ${toEdge.stdout}${toEdge.stderr}`;
+  const edgeUpload = await waitFor('the edge to upload the MR to the city', async () => {
+    const edge = (await getJson(`http://127.0.0.1:${ports['edge-1']}/api/edge`, TOKEN)).body as { queueDepth?: number; lastUploadAt?: number };
+    return edge.queueDepth === 0 && edge.lastUploadAt !== undefined ? 'the edge uploaded the MR to the city' : undefined;
+  }, 30_000, 250).catch(async (error: Error) => `${error.message}: ${JSON.stringify((await getJson(`http://127.0.0.1:${ports['edge-1']}/api/edge`, TOKEN)).body)}`);
   for (let i = 0; i < 5; i += 1) {
     await getJson(`${api}/api/cluster`, TOKEN);
     await getJson(`${api}/api/cluster`);
@@ -126,7 +136,7 @@ async function driveTraffic(ports: Cluster['ports'], dicomPort: number): Promise
     }
     for (const id of NODES) await getJson(`http://${hostOf(id) ?? ''}:${ports[id]}/health`, TOKEN);
   }
-  return stowAnswer;
+  return `${stowAnswer}; ${edgeUpload}`;
 }
 
 test.before(async (t) => {
@@ -141,11 +151,12 @@ test.before(async (t) => {
   const ports = { 'api-1': await freePort(), 'storage-1': await freePort(), 'storage-2': await freePort(), 'edge-1': await freePort() };
   const file = join(dir, 'topology.yaml');
   const dicomPort = await freePort();
-  writeFileSync(file, topology(nats.url, ports, { api: dicomPort, edge: await freePort() }));
+  const edgeDicomPort = await freePort();
+  writeFileSync(file, topology(nats.url, ports, { api: dicomPort, edge: edgeDicomPort }));
   const start = (id: string) => startYunying(['--topology', file, '--node', id], {
     YY_DATA_DIR: join(dir, id), YY_ADMIN_TOKEN: TOKEN, YY_HEARTBEAT_INTERVAL_SECONDS: '0.5', YY_HEARTBEAT_TIMEOUT_SECONDS: '3',
   });
-  cluster = { nats, dir, ports, dicomPort, nodes: new Map(NODES.map((id) => [id, start(id)])) };
+  cluster = { nats, dir, ports, dicomPort, edgeDicomPort, nodes: new Map(NODES.map((id) => [id, start(id)])) };
   // Generous: a fresh keyspace is migrated first, and the machine is shared with the whole team.
   await waitFor('four nodes healthy', async () => {
     const view = (await getJson(`http://127.0.0.1:${ports['api-1']}/api/cluster`, TOKEN)).body as { nodes?: { health?: { status: string } }[] };
@@ -216,12 +227,14 @@ async function startPrometheus(t: { log(...v: unknown[]): void }): Promise<void>
 
 test.serial('every query of every dashboard panel returns a series from the real Prometheus', async (t) => {
   await startPrometheus(t);
-  const { ports, dicomPort } = started();
+  const { ports, dicomPort, edgeDicomPort } = started();
   await waitFor('every target scraped', async () => {
     const up = await promQuery('up{job="yunying"} == 1');
     return up.length === NODES.length ? true : undefined;
   }, 20_000, 250);
-  t.log(await driveTraffic(ports, dicomPort));
+  const traffic = await driveTraffic(ports, dicomPort, edgeDicomPort);
+  t.log(traffic);
+  t.regex(traffic, /the edge uploaded the MR/, 'the edge took the PACS C-STORE and uploaded it to the city');
   // Rates need two samples inside the window after the traffic.
   await waitFor('rates of the traffic', async () => ((await promQuery(`sum(rate(yunying_http_request_duration_seconds_count{job="yunying"}[${RATE_INTERVAL}])) > 0`)).length > 0 ? true : undefined), 15_000, 250);
   await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -229,7 +242,7 @@ test.serial('every query of every dashboard panel returns a series from the real
   const targets = await promQuery('up{job="yunying"}');
   t.is(targets.find((s) => s.metric.node === 'storage-2')?.metric.instance, `${EXTERNAL_HOST ?? ''}:${ports['storage-2']}`, 'scraped beyond loopback, with the token');
   t.deepEqual(targets.map((s) => [s.metric.node, s.metric.zone, s.metric.role, s.metric.hospital ?? '']).sort(), [
-    ['api-1', 'dc1', 'api,dimse,index,repair', ''], ['edge-1', 'dc1', 'edge', 'h1'], ['storage-1', 'dc1', 'storage', ''], ['storage-2', 'dc2', 'storage', ''],
+    ['api-1', 'dc1', 'api,dimse,index,ingest,repair', ''], ['edge-1', 'dc1', 'edge', 'h1'], ['storage-1', 'dc1', 'storage', ''], ['storage-2', 'dc2', 'storage', ''],
   ]);
 
   const seen = new Set<string>();
