@@ -1,12 +1,12 @@
 // The C-STORE receive path: dcmjs-dimse writes the data set's PDV fragments into the Writable this
 // returns (Scp.createStoreWritableStream), and the bytes go straight on into archive.ingest() behind a
 // Part 10 meta header built from the association, so nothing holds a whole object in memory.
-// Backpressure: dcmjs-dimse waits for 'drain' only on its first write, so when ingest falls behind the
-// sink pauses the association's socket (no more PDUs arrive) and resumes it on the body's 'drain'.
-import { PassThrough, Writable } from 'node:stream';
+// Backpressure: socket-fed-body.ts.
+import type { PassThrough, Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { IngestContext, IngestResult } from '../../lib/ingest/ingest-types.ts';
 import { buildFileMeta } from '../../lib/dimse/file-meta.ts';
+import { createBody, releaseBody, socketFedWritable } from '../../lib/dimse/socket-fed-body.ts';
 
 export interface StoreTarget {
   ingest(body: PassThrough, context: IngestContext): Promise<IngestResult>;
@@ -28,10 +28,8 @@ export interface StoreSink {
   readonly receivedBytes: () => number;
 }
 
-const BODY_HIGH_WATER_MARK = 1024 * 1024;
-
 export function openStoreSink(target: StoreTarget, facts: StoreFacts, socket: Socket): StoreSink {
-  const body = new PassThrough({ highWaterMark: BODY_HIGH_WATER_MARK });
+  const body = createBody();
   body.write(buildFileMeta({
     sopClassUid: facts.sopClassUid, sopInstanceUid: facts.sopInstanceUid,
     transferSyntaxUid: facts.transferSyntaxUid, sourceAeTitle: facts.callingAeTitle,
@@ -44,30 +42,9 @@ export function openStoreSink(target: StoreTarget, facts: StoreFacts, socket: So
   }).finally(() => {
     settled = true;
     // Ingest may stop reading early (a rejected object): let whatever still arrives drain away.
-    body.resume();
-    if (socket.isPaused()) socket.resume();
+    releaseBody(body, socket);
   });
-  const writable = new Writable({
-    highWaterMark: BODY_HIGH_WATER_MARK,
-    write(chunk: Buffer, _encoding, callback) {
-      received += chunk.length;
-      if (settled || body.destroyed) { callback(); return; }
-      if (body.write(chunk)) { callback(); return; }
-      socket.pause();
-      const done = () => {
-        body.off('drain', done);
-        body.off('close', done);
-        if (socket.isPaused()) socket.resume();
-        callback();
-      };
-      body.once('drain', done);
-      body.once('close', done);
-    },
-    final(callback) {
-      body.end();
-      callback();
-    },
-  });
+  const writable = socketFedWritable(body, socket, () => settled, (bytes) => { received += bytes; });
   return {
     writable, result,
     abort(reason) { if (!body.destroyed && !body.writableEnded) body.destroy(new Error(reason)); },

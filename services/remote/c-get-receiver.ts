@@ -4,11 +4,12 @@
 // overrides (services/dimse/yunying-scp.ts). The Client creates that network object inside send(), so
 // the hook is set on it right after send() returns, before any byte can arrive (the connect is async).
 // This depends on dcmjs-dimse 0.3's `client.network`; attachCGetReceiver throws if it is not there.
-import { PassThrough, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import type * as Dimse from 'dcmjs-dimse';
 import { buildFileMeta } from '../../lib/dimse/file-meta.ts';
+import { createBody, releaseBody, socketFedWritable } from '../../lib/dimse/socket-fed-body.ts';
 import { outcomeStatus, storeStatus } from '../../lib/dimse/dimse-status.ts';
 import type { IngestResult } from '../../lib/ingest/ingest-types.ts';
 import type { ReceiveInstance } from '../../lib/remote/remote-source.ts';
@@ -25,8 +26,6 @@ interface NetworkInternals {
   createDatasetFromStoreWritableStream(writable: Writable, context: PresentationContext, callback: (dataset: Dimse.Dataset) => void): void;
 }
 
-const BODY_HIGH_WATER_MARK = 1024 * 1024;
-
 export interface CGetReceiver {
   /** Instances whose data set started to arrive. */
   readonly received: () => number;
@@ -39,33 +38,14 @@ function openSink(receive: ReceiveInstance, context: PresentationContext, reques
   const transferSyntaxUid = context.getAcceptedTransferSyntaxUid() ?? '';
   const sopClassUid = request.getAffectedSopClassUid();
   const sopInstanceUid = request.getAffectedSopInstanceUid();
-  const body = new PassThrough({ highWaterMark: BODY_HIGH_WATER_MARK });
+  const body = createBody();
   body.write(buildFileMeta({ sopClassUid, sopInstanceUid, transferSyntaxUid, sourceAeTitle }));
   let settled = false;
   const result = receive(body, { transferSyntaxUid, sopClassUid, sopInstanceUid }).finally(() => {
     settled = true;
-    body.resume();
-    if (socket.isPaused()) socket.resume();
+    releaseBody(body, socket);
   });
-  const writable = new Writable({
-    highWaterMark: BODY_HIGH_WATER_MARK,
-    write(chunk: Buffer, _encoding, callback) {
-      if (settled || body.destroyed || body.write(chunk)) { callback(); return; }
-      socket.pause();
-      const done = () => {
-        body.off('drain', done);
-        body.off('close', done);
-        if (socket.isPaused()) socket.resume();
-        callback();
-      };
-      body.once('drain', done);
-      body.once('close', done);
-    },
-    final(callback) {
-      body.end();
-      callback();
-    },
-  });
+  const writable = socketFedWritable(body, socket, () => settled);
   socket.once('close', () => { if (!body.writableEnded) body.destroy(new Error('association closed before the data set ended')); });
   return { writable, result };
 }
