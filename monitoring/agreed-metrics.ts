@@ -51,9 +51,12 @@ export const AGREED_METRICS: Readonly<Record<string, AgreedMetric>> = {
 
   yunying_edge_up: m('gauge', 'edge'),
   yunying_edge_queue_depth: m('gauge', 'edge'),
+  yunying_edge_failed_items: m('gauge', 'edge'),
   yunying_edge_oldest_pending_seconds: m('gauge', 'edge'),
   yunying_edge_last_upload_timestamp_seconds: m('gauge', 'edge'),
   yunying_edge_uploaded_bytes_total: m('counter', 'edge'),
+  yunying_edge_disk_used_bytes: m('gauge', 'edge'),
+  yunying_edge_disk_capacity_bytes: m('gauge', 'edge'),
 
   // Written by Prometheus itself for every target: 1 when the last scrape succeeded.
   up: m('gauge', 'prometheus'),

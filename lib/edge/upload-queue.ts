@@ -2,7 +2,8 @@
 // own (WAL, synchronous=FULL), so a row committed before the C-STORE success survives a crash or a power
 // cut, and the uploader picks up where it stopped. Rows go pending -> uploaded (the city confirmed) or
 // pending -> failed (the city refused for good); a transient failure keeps the row pending with a later
-// `next_attempt_at`. Smaller tables: `staged` (an instance being indexed, see queueing-catalog.ts),
+// `next_attempt_at`; a failed row goes back to pending when the PACS sends the same object again or the
+// operator asks (POST /api/edge/retry-failed). Smaller tables: `staged` (an instance being indexed, see queueing-catalog.ts),
 // `studies` (last arrival and whether the study was reported complete to the city) and `thumbnails`
 // (series whose thumbnail the city has).
 // node:sqlite is synchronous: every method below is one short statement or transaction.
@@ -61,6 +62,8 @@ export interface UploadQueue {
   markUploaded(item: QueueItem, now: number): boolean;
   markRetry(item: QueueItem, error: string, nextAttemptAt: number): void;
   markFailed(item: QueueItem, reason: string): void;
+  /** Every failed row pending again with a fresh attempt count (the operator fixed the cause); returns how many. */
+  retryFailed(now: number): number;
   /** Pending again with a fresh attempt count (the city says it misses them). */
   requeue(sopInstanceUids: readonly string[], now: number): number;
   status(now: number): QueueStatus;
@@ -139,7 +142,14 @@ export function openUploadQueue(file: string): UploadQueue {
     'INSERT INTO studies (study_uid, last_arrival_at) VALUES (?, ?) ON CONFLICT (study_uid) DO UPDATE SET last_arrival_at = excluded.last_arrival_at, reported_at = NULL', study, now);
 
   const enqueue = (item: QueueItem, now: number): 'queued' | 'unchanged' => {
-    const existing = one('SELECT sha256 FROM uploads WHERE sop_uid = ?', item.sopInstanceUid);
+    const existing = one('SELECT sha256, state FROM uploads WHERE sop_uid = ?', item.sopInstanceUid);
+    if (existing && existing.sha256 === item.sha256 && existing.state === 'failed') {
+      // Sent again after the city refused it (say, the edge was not in the city's topology yet): try again.
+      run(`UPDATE uploads SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL, local_removed_at = NULL
+        WHERE sop_uid = ?`, now, item.sopInstanceUid);
+      touchStudy(item.studyInstanceUid, now);
+      return 'queued';
+    }
     if (existing && existing.sha256 === item.sha256) {
       // Received again after retention removed the local copy: the new copy falls under retention too.
       run('UPDATE uploads SET local_removed_at = NULL WHERE sop_uid = ? AND local_removed_at IS NOT NULL', item.sopInstanceUid);
@@ -203,6 +213,14 @@ export function openUploadQueue(file: string): UploadQueue {
     requeue(sops, now) {
       return transaction(() => sops.reduce((n, sop) => n + run(
         `UPDATE uploads SET state = 'pending', attempts = 0, next_attempt_at = ?, uploaded_at = NULL WHERE sop_uid = ?`, now, sop), 0));
+    },
+    retryFailed(now) {
+      return transaction(() => {
+        const studies = all(`SELECT DISTINCT study_uid FROM uploads WHERE state = 'failed'`).map((r) => str(r.study_uid));
+        const n = run(`UPDATE uploads SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL WHERE state = 'failed'`, now);
+        for (const study of studies) touchStudy(study, now);
+        return n;
+      });
     },
     status(now) {
       const pending = one(`SELECT COUNT(*) AS n, MIN(enqueued_at) AS oldest FROM uploads WHERE state = 'pending'`);

@@ -2,6 +2,7 @@
 // the durable upload queue and its uploader, study-complete reports, the fetch server for the city, the
 // heartbeat and metrics, GET /api/edge, and retention of the local copy. It calls nothing in the city at
 // start: the PACS is served while the link is down, and the queue drains when it returns. See README.md.
+import { statfs } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Subscription } from 'nats';
 import type { Registry } from 'prom-client';
@@ -86,7 +87,10 @@ export async function startEdge(input: StartEdgeInput): Promise<RunningEdge> {
     if (!nc) throw new Error('no connection to the city');
     return nc;
   };
-  const metrics = createEdgeMetrics(input.registry, () => edge.queue.status(Date.now()));
+  const metrics = createEdgeMetrics(input.registry, () => edge.queue.status(Date.now()), async () => {
+    const fs = await statfs(runtime.dataDir);
+    return { usedBytes: (fs.blocks - fs.bfree) * fs.bsize, capacityBytes: fs.blocks * fs.bsize };
+  });
   const worker: UploadWorker = startUploadWorker({
     queue: edge.queue, concurrency: config.edgeUploadConcurrency, link, log,
     retryBaseMs: config.edgeRetryBaseSeconds * 1000, retryMaxMs: config.edgeRetryMaxSeconds * 1000,
@@ -118,9 +122,13 @@ export async function startEdge(input: StartEdgeInput): Promise<RunningEdge> {
     });
   }, warn('edge.study-report.failed'));
   const stopRetention = hospital.storageMode === 'centralized'
-    ? every(input.retentionSweepMs ?? RETENTION_SWEEP_MS, () => sweepRetention({ queue: edge.queue, catalog: edge.catalog, blobs: edge.blobs, retainDays: config.edgeRetainDays }), warn('edge.retention.failed'))
+    ? every(input.retentionSweepMs ?? RETENTION_SWEEP_MS, async () => {
+      const removed = await sweepRetention({ queue: edge.queue, catalog: edge.catalog, blobs: edge.blobs, retainDays: config.edgeRetainDays });
+      // Released needles are dead space in their volume files until a compaction rewrites them.
+      if (removed > 0) await edge.blobs.compact();
+    }, warn('edge.retention.failed'))
     : () => undefined;
-  registerEdgeRoutes(input.http, { adminToken: input.adminToken, queue: edge.queue, status });
+  registerEdgeRoutes(input.http, { adminToken: input.adminToken, queue: edge.queue, status, wake: () => worker.wake() });
 
   const stopAll = async () => {
     heartbeat.stop();

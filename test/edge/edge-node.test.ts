@@ -238,6 +238,15 @@ test('a refusal by the city marks the row failed with its reason, shown by GET /
   t.is(failed.count, 1);
   t.is(failed.first[0]?.sopInstanceUid, sop);
   t.regex(failed.first[0]?.reason ?? '', /duplicateConflict/);
+  // The operator's retry: refused again, since the city still holds other bytes.
+  t.is((await fetch(`${base}/api/edge/retry-failed`, { method: 'POST' })).status, 401);
+  const retry = await fetch(`${base}/api/edge/retry-failed`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+  t.deepEqual(await retry.json(), { requeued: 1 });
+  const again = await waitFor('the second refusal', () => {
+    const current = queueRows(f.dataDir).get(sop);
+    return Promise.resolve(current?.state === 'failed' && Number(current.attempts) === 1 && current.last_error ? current : undefined);
+  }, 15_000);
+  t.regex(again.last_error ?? '', /duplicateConflict/);
 });
 
 test('the edge keeps accepting while NATS is down and catches up when it returns', async (t) => {
@@ -267,9 +276,12 @@ test('heartbeats reach the city; yunying_edge_* metrics are exported', async (t)
     return /^yunying_edge_up 1$/m.test(text) ? text : undefined;
   }, 10_000);
   t.regex(metrics, /^yunying_edge_queue_depth 0$/m);
+  t.regex(metrics, /^yunying_edge_failed_items 0$/m);
   t.regex(metrics, /^yunying_edge_oldest_pending_seconds 0$/m);
   t.regex(metrics, /^yunying_edge_last_upload_timestamp_seconds [1-9]/m);
   t.regex(metrics, /^yunying_edge_uploaded_bytes_total [1-9]/m);
+  t.regex(metrics, /^yunying_edge_disk_used_bytes [1-9]/m);
+  t.regex(metrics, /^yunying_edge_disk_capacity_bytes [1-9]/m);
   // The city keeps the latest heartbeat's status: it shows the drained queue.
   const reported = await waitFor('a heartbeat with the drained queue', async () => {
     const row = await f.city.engine.get('edge_status', { scope: 'edges', hospital_id: HOSPITAL });

@@ -76,6 +76,23 @@ test('retries push the row back; refusals fail it; requeue makes it pending agai
   t.like(queue.get(b.sopInstanceUid), { state: 'pending', attempts: 0, nextAttemptAt: 7000 });
 });
 
+test('a failed row is tried again when the PACS sends the same object again, or when the operator asks', (t) => {
+  const { queue } = fresh(t);
+  const a = item();
+  const b = item();
+  for (const x of [a, b]) queue.enqueue(x, 1000);
+  queue.markFailed(a, 'notAuthorized: unknown edge');
+  queue.markFailed(b, 'notAuthorized: unknown edge');
+  t.is(queue.enqueue({ ...a }, 2000), 'queued', 'the same bytes again: pending again');
+  t.like(queue.get(a.sopInstanceUid), { state: 'pending', attempts: 0, nextAttemptAt: 2000 });
+  t.is(queue.get(a.sopInstanceUid)?.lastError, undefined);
+  t.like(queue.status(2000), { queueDepth: 1, failedItems: 1 });
+  t.is(queue.retryFailed(3000), 1, 'the operator\'s retry takes the one still failed');
+  t.like(queue.get(b.sopInstanceUid), { state: 'pending', attempts: 0, nextAttemptAt: 3000 });
+  t.like(queue.status(3000), { queueDepth: 2, failedItems: 0 });
+  t.is(queue.retryFailed(4000), 0);
+});
+
 test('the oldest pending age counts from the oldest waiting row; 0 when nothing waits', (t) => {
   const { queue } = fresh(t);
   t.is(queue.status(10_000).oldestPendingSeconds, 0);
