@@ -11,6 +11,9 @@ import { noteSource, rawQuery, sendDicomwebProblem, type DicomwebDeps } from './
 /** The study a retrieval names, when it names one (QIDO and STOW do not retrieve). */
 function studyOf(request: FastifyRequest): string | undefined {
   if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+  // QIDO under a study (/studies/{study}/series, .../instances) searches what the city holds.
+  const route = request.routeOptions.url ?? '';
+  if (route.endsWith('/series') || route.endsWith('/instances')) return undefined;
   const params = request.params as { study?: unknown } | undefined;
   const study = typeof params?.study === 'string' ? params.study : request.routeOptions.url?.endsWith('/wado') === true
     ? new URLSearchParams(rawQuery(request)).get('studyUID') ?? undefined : undefined;
