@@ -11,6 +11,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CONFIG_KEYS } from '../../lib/config/config-keys.ts';
 import { describeMachine } from '../report/machine.ts';
 import { startEdgeCity, type EdgeCity } from '../../test/edge/edge-city.ts';
 import { dcmsendDir, writeSeries, type SentInstance } from '../../test/edge/edge-data.ts';
@@ -90,6 +91,8 @@ async function main(): Promise<void> {
   const central = writeSeries(join(dir, 'city-series'), { studies: 1, perStudy: o.slices, ...SIZE }, 'C');
   const distributed = writeSeries(join(dir, 'edge-series'), { studies: 1, perStudy: o.slices, ...SIZE }, 'E');
   const off = { YY_RETRIEVAL_CACHE_BYTES: '0', YY_PREFETCH_CONCURRENCY: '0' };
+  // A restart's settings replace the city's start settings key by key: name both each time.
+  const cacheOn = CONFIG_KEYS.retrievalCacheBytes.default;
   const city = await startEdgeCity('bench-edge', {
     cityEnv: off, slowLink: { latencyMs: LATENCY_MS, bytesPerSecond: (MBIT * 1e6) / 8, maxQueuedBytes: 4 * 1024 * 1024 },
   });
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
     const b = await measure(city, distributed, o.rounds, 'B edge');
     cases.push({ id: 'edge', title: 'B. Hospital edge over the slow link', setup: 'cache and prefetch off', ...b });
 
-    await restartCity(city, { YY_PREFETCH_CONCURRENCY: '4' }, central[0] as SentInstance);
+    await restartCity(city, { YY_RETRIEVAL_CACHE_BYTES: cacheOn, YY_PREFETCH_CONCURRENCY: '4' }, central[0] as SentInstance);
     const before = await storedObjects(city);
     const c = await measure(city, distributed, 1, 'C first visit');
     cases.push({ id: 'first-visit', title: 'C. Edge, first visit (prefetch starts at frame 1)', setup: 'cache on, prefetch 4', ...c });
@@ -119,10 +122,10 @@ async function main(): Promise<void> {
       await restartCity(city, off, central[0] as SentInstance);
       const d = await measure(city, distributed, o.rounds, 'D prefetched');
       cases.push({ id: 'prefetched', title: 'D. Prefetched copy in the city, edge frozen', setup: 'cache off, edge SIGSTOPped', ...d });
-      await restartCity(city, {}, central[0] as SentInstance);
+      await restartCity(city, { YY_RETRIEVAL_CACHE_BYTES: cacheOn, YY_PREFETCH_CONCURRENCY: '0' }, central[0] as SentInstance);
       await readSeries(city, distributed, IN_FLIGHT);
       const e = await measure(city, distributed, o.rounds, 'E cache');
-      cases.push({ id: 'cache', title: 'E. City memory cache, edge frozen', setup: `cache on (default ${256} MiB), warmed by one read, edge SIGSTOPped`, ...e });
+      cases.push({ id: 'cache', title: 'E. City memory cache, edge frozen', setup: `cache on (default ${Number(cacheOn) / 2 ** 20} MiB), warmed by one read, edge SIGSTOPped`, ...e });
     } finally {
       city.resume([city.distributed.id]);
     }
