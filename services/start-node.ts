@@ -1,6 +1,8 @@
 // The composition root of one node: broker, the services of its roles, its HTTP server.
-// Roles with services today: every node runs `node`; `index` runs the index service; `api` serves
-// /api. The other roles are accepted and announced; their services arrive with their issues.
+// Every node runs `node`; `index` the index service; `api`, `dimse`, `ingest`, `retrieval` the archive
+// (DICOMweb and /api on api, the DIMSE SCP on dimse, the edge gateway on ingest, the retrieval router on
+// all three readers); `storage` and `repair` the storage cluster; `edge` the hospital edge (services/edge).
+// `recognition`, `qc`, `mpi` and `federation` are accepted and announced; their services come with their issues.
 import { mkdirSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';

@@ -105,7 +105,7 @@ export const CONFIG_KEYS = {
   edgeFetchTimeoutSeconds: { env: 'YY_EDGE_FETCH_TIMEOUT_SECONDS', type: seconds(0.1, 600), default: '5',
     doc: { zh: '市平台从前置机调阅影像时等待其应答的最长时间（秒）；超时则返回 503 并说明原因。', en: 'How long the city waits for an edge to answer a retrieval, in seconds; past it the answer is 503 with the reason.' } },
   retrievalCacheBytes: { env: 'YY_RETRIEVAL_CACHE_BYTES', type: count(0, 1e12), default: '268435456',
-    doc: { zh: '调阅缓存（热点帧与元数据，内存 LRU）的字节上限；0 关闭缓存。', en: 'Byte bound of the retrieval cache (hot frames and metadata, in-memory LRU); 0 turns it off.' } },
+    doc: { zh: '调阅缓存（近期调阅的帧与大数据字节段，内存 LRU）的字节上限；0 关闭缓存。', en: 'Byte bound of the retrieval cache (byte ranges of recently read frames and bulk data, in-memory LRU); 0 turns it off.' } },
   retrievalCacheMaxItemBytes: { env: 'YY_RETRIEVAL_CACHE_MAX_ITEM_BYTES', type: count(0, 1e12), default: '8388608',
     doc: { zh: '进入调阅缓存的单项最大字节数，更大的帧直接流式返回。', en: 'Largest item the retrieval cache keeps, in bytes; larger frames are streamed past it.' } },
   prefetchConcurrency: { env: 'YY_PREFETCH_CONCURRENCY', type: count(0, 64), default: '2',
