@@ -12,8 +12,13 @@ export interface SqliteDb {
   all(sql: string, params?: readonly SQLInputValue[]): SqliteRecord[];
   exec(sql: string): void;
   transaction<T>(work: () => T): T;
+  /** Runs each work in its own savepoint of one transaction: a work that throws is rolled back alone and
+   * its error returned in its place. Throws (and commits nothing) when the transaction itself fails. */
+  transactionOfEach(works: readonly (() => unknown)[]): Settled[];
   close(): void;
 }
+
+export type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -42,6 +47,7 @@ export function openSqliteDb(file: string): SqliteDb {
       db.exec(sql);
     },
     transaction: (work) => runInTransaction(db, work),
+    transactionOfEach: (works) => runInTransaction(db, () => works.map((work) => inSavepoint(db, work))),
     close: () => {
       statements.clear();
       if (db.isOpen) db.close();
@@ -58,5 +64,18 @@ function runInTransaction<T>(db: DatabaseSync, work: () => T): T {
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
     throw error;
+  }
+}
+
+function inSavepoint(db: DatabaseSync, work: () => unknown): Settled {
+  db.exec('SAVEPOINT one_of_many');
+  try {
+    const value = work();
+    db.exec('RELEASE one_of_many');
+    return { ok: true, value };
+  } catch (error) {
+    db.exec('ROLLBACK TO one_of_many');
+    db.exec('RELEASE one_of_many');
+    return { ok: false, error };
   }
 }

@@ -7,6 +7,7 @@ import type { CheckedKey, CheckedMutation, CheckedPut } from '../../lib/index-mo
 import { currentTables } from '../../lib/index-model/current-tables.ts';
 import type { ConditionalResult, EngineHealth, IndexEngine, KeyValues, Page, ScanOptions } from '../../lib/index-model/index-engine.ts';
 import type { IndexSchema, Row, TableDef } from '../../lib/index-model/table-model.ts';
+import { createGroupCommit, type GroupCommit } from './group-commit.ts';
 import { openSqliteDb } from './sqlite-db.ts';
 import type { SqliteDb } from './sqlite-db.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
@@ -33,16 +34,21 @@ interface EngineState {
 export function createSqliteEngine(options: SqliteEngineOptions): IndexEngine {
   const tables = currentTables(options.schema);
   const state: EngineState = { db: openSqliteDb(options.file), tables, lastPurge: new Map() };
+  // Writes share transactions (group-commit.ts); a request the model refuses is refused before queueing.
+  const group = createGroupCommit(state.db);
   return {
     kind: 'sqlite',
     migrate: () => settle(() => migrateSqlite(state.db, options.schema)),
-    write: (mutations) => settle(() => writeMutations(state, checkWrite(tables, mutations))),
+    write: (mutations) => queue(group, () => checkWrite(tables, mutations), (checked) => writeMutations(state, checked)),
     insertIfNotExists: (table, row, ttlSeconds) =>
-      settle(() => insertIfAbsent(state, checkPut(tableFor(tables, table), row, ttlSeconds))),
+      queue(group, () => checkPut(tableFor(tables, table), row, ttlSeconds), (put) => insertIfAbsent(state, put)),
     get: (table, key) => settle(() => getRow(state, checkKey(tableFor(tables, table), key, 'row'))),
     scan: (table, partition, scanOptions) => settle(() => scanPage(state, table, partition, scanOptions)),
     health: () => settle(() => checkHealth(state.db)),
-    close: () => settle(() => { state.db.close(); }),
+    close: () => settle(() => {
+      group.flush();
+      state.db.close();
+    }),
   };
 }
 
@@ -53,21 +59,31 @@ function settle<T>(work: () => T): Promise<T> {
   });
 }
 
+/** Checks a write now (a refusal is a rejection) and queues it in the calling turn, so close() sees it. */
+function queue<C, T>(group: GroupCommit, check: () => C, apply: (checked: C) => T): Promise<T> {
+  let checked: C;
+  try {
+    checked = check();
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  return group.run(() => apply(checked));
+}
+
+/** Runs inside a group's transaction, in a savepoint of its own: all of the batch or none of it. */
 function writeMutations(state: EngineState, mutations: readonly CheckedMutation[]): void {
   const now = Date.now();
-  state.db.transaction(() => {
-    for (const mutation of mutations) {
-      switch (mutation.kind) {
-        case 'put':
-          upsertRow(state.db, mutation.put, now);
-          break;
-        case 'delete':
-          deleteRows(state.db, mutation.key);
-          break;
-      }
+  for (const mutation of mutations) {
+    switch (mutation.kind) {
+      case 'put':
+        upsertRow(state.db, mutation.put, now);
+        break;
+      case 'delete':
+        deleteRows(state.db, mutation.key);
+        break;
     }
-    sweepExpired(state, mutations, now);
-  });
+  }
+  sweepExpired(state, mutations, now);
 }
 
 function upsertRow(db: SqliteDb, put: CheckedPut, now: number): void {
@@ -88,15 +104,14 @@ function sweepExpired(state: EngineState, mutations: readonly CheckedMutation[],
   }
 }
 
+/** Runs inside a group's transaction: the writes queued before it are already applied. */
 function insertIfAbsent(state: EngineState, put: CheckedPut): ConditionalResult {
   const now = Date.now();
-  return state.db.transaction((): ConditionalResult => {
-    // An expired row is gone as far as readers know, so it must not block the insert.
-    state.db.run(purgeRowSql(put.table), [...keyParams(put), now]);
-    if (state.db.run(insertIfAbsentSql(put.table, put.columns), putParams(put, now)) === 1) return { applied: true };
-    const existing = state.db.get(selectRowSql(put.table), [...keyParams(put), now]);
-    return existing === undefined ? { applied: false } : { applied: false, existing: rowFromSqlite(put.table, existing) };
-  });
+  // An expired row is gone as far as readers know, so it must not block the insert.
+  state.db.run(purgeRowSql(put.table), [...keyParams(put), now]);
+  if (state.db.run(insertIfAbsentSql(put.table, put.columns), putParams(put, now)) === 1) return { applied: true };
+  const existing = state.db.get(selectRowSql(put.table), [...keyParams(put), now]);
+  return existing === undefined ? { applied: false } : { applied: false, existing: rowFromSqlite(put.table, existing) };
 }
 
 function getRow(state: EngineState, key: CheckedKey): Row | undefined {
