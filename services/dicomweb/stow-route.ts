@@ -1,5 +1,6 @@
 // STOW-RS (PS3.18 10.5): POST /studies and /studies/{study}. The body streams part by part into the
-// one ingest path; each part's result goes into the Store Instances Response. A framing fault stops
+// one ingest path, a few parts at a time (the next part is read while earlier ones are written); each
+// part's result goes into the Store Instances Response, in the order of the parts. A framing fault stops
 // the request with 400 (parts completed before it stay stored: they were whole and valid, and a retry
 // of the whole request stores them again as duplicates).
 import type { Readable } from 'node:stream';
@@ -20,20 +21,43 @@ function refuseBody(request: FastifyRequest, reply: FastifyReply): FastifyReply 
   return undefined;
 }
 
+/** Parts of one request stored at once: the next part is read while the earlier ones are written. */
+const PARTS_IN_FLIGHT = 4;
+
+/** Settles when the ingest path is done with a part's bytes: read to the end, or given up on. */
+function bodyDone(body: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    if (body.readableEnded || body.destroyed) return resolve();
+    body.once('end', resolve);
+    body.once('close', resolve);
+  });
+}
+
 async function storeParts(deps: DicomwebDeps, request: FastifyRequest, boundary: string, study: string | undefined): Promise<StoreItem[]> {
-  const items: StoreItem[] = [];
-  for await (const part of parseMultipartRelated(request.body as Readable, boundary)) {
-    const type = parseMediaType(part.headers['content-type'] ?? 'application/dicom');
-    if (type?.essence !== 'application/dicom') {
-      items.push({ kind: 'refused', outcome: 'cannotUnderstand', reason: 'part is not application/dicom' });
-      continue;
+  const items: Promise<StoreItem>[] = [];
+  const inFlight = new Set<Promise<StoreItem>>();
+  try {
+    for await (const part of parseMultipartRelated(request.body as Readable, boundary)) {
+      const type = parseMediaType(part.headers['content-type'] ?? 'application/dicom');
+      if (type?.essence !== 'application/dicom') {
+        items.push(Promise.resolve({ kind: 'refused', outcome: 'cannotUnderstand', reason: 'part is not application/dicom' }));
+        continue;
+      }
+      const item = deps.archive.ingest(part.body, {
+        source: 'stow', origin: request.ip, ...(study !== undefined ? { expectedStudyInstanceUid: study } : {}),
+      }).then((result): StoreItem => ({ kind: 'ingested', result }));
+      items.push(item);
+      inFlight.add(item);
+      void item.finally(() => inFlight.delete(item)).catch(() => undefined);
+      // The parser moves on to the next part only once this part's bytes are consumed.
+      await Promise.race([bodyDone(part.body), item]);
+      while (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
     }
-    const result = await deps.archive.ingest(part.body, {
-      source: 'stow', origin: request.ip, ...(study !== undefined ? { expectedStudyInstanceUid: study } : {}),
-    });
-    items.push({ kind: 'ingested', result });
+  } finally {
+    // A framing fault ends the request only after the parts already taken are settled.
+    await Promise.allSettled(items);
   }
-  return items;
+  return Promise.all(items);
 }
 
 async function handleStow(deps: DicomwebDeps, request: FastifyRequest<{ Params: Partial<StudyParams> }>, reply: FastifyReply): Promise<FastifyReply> {
