@@ -8,7 +8,8 @@ export interface OutgoingPart {
   readonly contentType: string;
   /** Extra part headers (e.g. Content-Location). */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Opened at most one part ahead of the one being written, so a body holds at most two sources open. */
+  /** Opened at most PARTS_OPENED_AHEAD parts ahead of the one being written, so a body holds a bounded
+   * number of sources open. */
   open(): Promise<Readable | Uint8Array>;
 }
 
@@ -53,22 +54,23 @@ async function* writePart(boundary: string, opening: Opening, first: boolean): A
   }
 }
 
-// The next part is opened while the current one streams (one ahead, never more): opening a blob costs
-// a lookup and, for small blobs, a verification read, which would otherwise stall the socket per part.
+/** Parts opened ahead of the one streaming. Opening a blob costs a lookup (and, on the cluster, a request
+ * to a storage node), which would otherwise stall the socket once per part; at most this many small
+ * parts are held open, so memory stays bounded whatever the study's size. */
+export const PARTS_OPENED_AHEAD = 4;
+
 async function* generateParts(boundary: string, parts: AsyncIterable<OutgoingPart> | Iterable<OutgoingPart>): AsyncGenerator<Uint8Array> {
   let first = true;
-  let pending: Opening | undefined;
+  const opened: Opening[] = [];
   try {
     for await (const part of parts) {
-      const current = pending;
-      pending = startOpening(part);
+      opened.push(startOpening(part));
+      const current = opened.length > PARTS_OPENED_AHEAD ? opened.shift() : undefined;
       if (current) { yield* writePart(boundary, current, first); first = false; }
     }
-    const last = pending;
-    pending = undefined;
-    if (last) { yield* writePart(boundary, last, first); first = false; }
+    for (let current = opened.shift(); current; current = opened.shift()) { yield* writePart(boundary, current, first); first = false; }
   } finally {
-    if (pending) discard(pending);
+    for (const opening of opened) discard(opening);
   }
   yield Buffer.from(`${first ? '' : '\r\n'}--${boundary}--\r\n`, 'latin1');
 }

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { MultipartError, parseMultipartRelated } from '../../lib/dicomweb/parse-multipart-related.ts';
-import { createBoundary, writeMultipartRelated, type OutgoingPart } from '../../lib/dicomweb/write-multipart-related.ts';
+import { createBoundary, PARTS_OPENED_AHEAD, writeMultipartRelated, type OutgoingPart } from '../../lib/dicomweb/write-multipart-related.ts';
 
 /** Re-chunks bytes into pieces of the given sizes (cycled), to split boundaries anywhere. */
 function chunked(bytes: Buffer, sizes: readonly number[]): Readable {
@@ -114,4 +114,44 @@ test('a large part streams through without being buffered (bounded chunks, lazy 
   t.true(largest <= 2 * chunk.length, `largest chunk ${largest}`);
   // The parser pulls only a few chunks ahead of its consumer (stream high-water marks), never the body.
   t.true(maxAhead < 2 * 1024 * 1024, `read ahead ${maxAhead}`);
+});
+
+test('the writer opens a bounded number of parts ahead of the one it writes, and keeps their order', async (t) => {
+  let open = 0;
+  let mostOpen = 0;
+  const parts: OutgoingPart[] = Array.from({ length: 20 }, (_, k) => ({
+    contentType: 'application/octet-stream',
+    open: async () => {
+      open += 1;
+      mostOpen = Math.max(mostOpen, open);
+      // Later parts open faster than earlier ones: order must come from the list, not from timing.
+      await new Promise((resolve) => setTimeout(resolve, 20 - k));
+      const body = Readable.from([Buffer.from(`part ${String(k)}`)]);
+      body.on('end', () => { open -= 1; });
+      return body;
+    },
+  }));
+  const boundary = createBoundary();
+  const bodies: string[] = [];
+  for await (const p of parseMultipartRelated(writeMultipartRelated(boundary, parts), boundary)) bodies.push(await text(p.body));
+  t.deepEqual(bodies, parts.map((_, k) => `part ${String(k)}`));
+  t.true(mostOpen > 1, 'parts are opened ahead');
+  t.true(mostOpen <= PARTS_OPENED_AHEAD + 1, `at most ${String(PARTS_OPENED_AHEAD + 1)} open at once, saw ${String(mostOpen)}`);
+});
+
+test('a part that fails to open ends the body early, and the parts opened ahead of it are closed', async (t) => {
+  const destroyed: number[] = [];
+  const parts: OutgoingPart[] = Array.from({ length: 10 }, (_, k) => ({
+    contentType: 'application/octet-stream',
+    open: async () => {
+      await Promise.resolve();
+      if (k === 2) throw new Error('blob gone');
+      const body = Readable.from([Buffer.from(`part ${String(k)}`)]);
+      body.on('close', () => { if (!body.readableEnded) destroyed.push(k); });
+      return body;
+    },
+  }));
+  await t.throwsAsync(collect(writeMultipartRelated(createBoundary(), parts)), { message: 'blob gone' });
+  await new Promise((resolve) => setImmediate(resolve));
+  t.true(destroyed.length > 0 && destroyed.every((k) => k > 2), `closed unread: ${destroyed.join(',')}`);
 });
