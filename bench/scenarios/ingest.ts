@@ -1,13 +1,13 @@
 // Ingest: C-STORE with dcmsend (1 and 4 associations) and STOW-RS (1 and 8 clients, one request per
-// study). The studies new at this size are dealt into one chunk per (round, variant); both systems
-// store the same chunk, one after the other, and the first of them alternates.
+// study). The studies new at this size are dealt into one chunk per (round, variant); every system
+// stores the same chunk, one after the other, and who goes first rotates.
 import { dcmsend } from '../clients/dcmtk.ts';
 import { createAgent, runPool } from '../clients/http-get.ts';
 import { stowStudy } from '../clients/stow-client.ts';
 import { studyBytes, studyInstances, type StudyFiles } from '../data/prepare-data.ts';
 import type { Recorder } from '../report/recorder.ts';
 import type { BenchSystem } from '../servers/bench-system.ts';
-import { inTurn } from './alternate.ts';
+import { takeTurns } from './alternate.ts';
 
 interface Variant {
   readonly id: string;
@@ -76,10 +76,10 @@ export async function runIngest(systems: readonly BenchSystem[], studies: readon
       const instances = chunk.reduce((n, s) => n + studyInstances(s), 0);
       const megabytes = chunk.reduce((n, s) => n + studyBytes(s), 0) / 1e6;
       if (instances === 0) continue;
-      for (const system of inTurn(systems, step)) {
+      for await (const system of takeTurns(systems, step, rec)) {
         const id = `${variant.id}@${options.size}`;
         if (variant.dimse && !options.dimse.has(system)) {
-          // The data must stay the same on both systems: store the chunk, but do not time it.
+          // The data must stay the same on every system: store the chunk, but do not time it.
           await ingestOnce(system, chunk, false, 8);
           rec.note(`${id}.rate`, `${system.name}: C-STORE not measured (its DIMSE port did not answer C-ECHO); the chunk was stored with STOW-RS instead`);
           continue;

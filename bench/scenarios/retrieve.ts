@@ -9,7 +9,7 @@ import { studyBytes, type StudyFiles } from '../data/prepare-data.ts';
 import type { Recorder } from '../report/recorder.ts';
 import type { BenchSystem } from '../servers/bench-system.ts';
 import { PYTHON } from '../setup/ensure-tools.ts';
-import { inTurn, pick, seededRandom } from './alternate.ts';
+import { pick, seededRandom, takeTurns } from './alternate.ts';
 
 const FRAME_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
 const STUDY_ACCEPT = 'multipart/related; type="application/dicom"; transfer-syntax=*';
@@ -116,9 +116,9 @@ export async function runRetrieve(systems: readonly BenchSystem[], studies: read
         rec.note(id, `${system.name}: ${(error as Error).message}`);
       }
     };
-    for (const system of inTurn(systems, round)) await attempt('retrieve.metadata.warm.p50', system, () => metadata(system, ct600, rec, o));
-    for (const system of inTurn(systems, round + 1)) await attempt('retrieve.frame.p95', system, () => frames(system, frameUrls.map((u) => `${system.dicomweb}${u}`), rec, o));
-    for (const system of inTurn(systems, round)) await attempt('retrieve.study', system, () => wholeStudy(system, ct600, rec, o));
+    for await (const system of takeTurns(systems, round, rec)) await attempt('retrieve.metadata.warm.p50', system, () => metadata(system, ct600, rec, o));
+    for await (const system of takeTurns(systems, round + 1, rec)) await attempt('retrieve.frame.p95', system, () => frames(system, frameUrls.map((u) => `${system.dicomweb}${u}`), rec, o));
+    for await (const system of takeTurns(systems, round + 2, rec)) await attempt('retrieve.study', system, () => wholeStudy(system, ct600, rec, o));
     const disk = await diskRead(ct600);
     rec.addReference('disk.direct', `Read of the 600-slice study's files, O_DIRECT (${(studyBytes(ct600) / 1e6).toFixed(1)} MB)`, 'MB/s', disk.direct);
     rec.addReference('disk.cached', 'Read of the same files through the page cache', 'MB/s', disk.cached);

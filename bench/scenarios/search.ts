@@ -6,7 +6,7 @@ import { createAgent, getDicomJson } from '../clients/http-get.ts';
 import type { StudyFiles } from '../data/prepare-data.ts';
 import type { Recorder } from '../report/recorder.ts';
 import type { BenchSystem } from '../servers/bench-system.ts';
-import { inTurn, pick, seededRandom } from './alternate.ts';
+import { pick, seededRandom, takeTurns } from './alternate.ts';
 
 /** A query: a QIDO path (under /dicom-web) or C-FIND keys. */
 type Query =
@@ -93,7 +93,7 @@ export async function runSearch(systems: readonly BenchSystem[], studies: readon
         for (const query of warmup) await ask(system, query, agent).catch(() => undefined);
       }
       for (const [round, queries] of rounds.entries()) {
-        for (const system of inTurn(systems, round + s)) {
+        for await (const system of takeTurns(systems, round + s, rec)) {
           if (isDimse(scenario) && !options.dimse.has(system)) {
             rec.note(`${id}.p50`, `${system.name}: C-FIND not measured (its DIMSE port did not answer C-ECHO)`);
             continue;

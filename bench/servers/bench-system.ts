@@ -12,6 +12,8 @@ export interface BenchSystem {
   /** Headers every HTTP request carries (the bearer token). */
   readonly headers: Readonly<Record<string, string>>;
   readonly dicom: { readonly host: string; readonly port: number; readonly aeTitle: string };
+  /** The directory holding the server's data (all of it, in cluster mode). */
+  readonly dataDir: string;
   /** PIDs of the server processes right now (several in cluster mode). */
   pids(): number[];
   /** Stops and starts the server on the same data: empties its caches for the cold scenarios. */

@@ -42,6 +42,7 @@ export async function startOrthanc(dir: string): Promise<BenchSystem> {
     description: orthancVersion(),
     dicomweb,
     headers: {},
+    dataDir: dir,
     dicom: { host: '127.0.0.1', port: dicomPort, aeTitle: AE_TITLE },
     unexpectedExit: () => unexpectedExit([child]),
     pids: () => (child?.process.pid !== undefined && !child.hasExited() ? [child.process.pid] : []),

@@ -90,6 +90,7 @@ export async function startYunyingCluster(dir: string): Promise<BenchSystem> {
     description: `Yunying ${version} (cluster: 1 front node, 3 storage nodes, replication factor 2, NATS, Cassandra; Node ${process.version})`,
     dicomweb: `http://127.0.0.1:${ports['front-1']}/dicom-web`,
     headers,
+    dataDir: dir,
     dicom: { host: '127.0.0.1', port: dicomPort, aeTitle: 'YUNYING' },
     unexpectedExit: () => unexpectedExit(children.values()),
     pids: () => [...children.values()].filter((c) => !c.hasExited()).map((c) => c.process.pid).filter((p): p is number => p !== undefined),

@@ -48,6 +48,7 @@ export async function startYunyingEmbedded(dir: string): Promise<BenchSystem> {
     description: `Yunying ${version()} (embedded default, SQLite, local disk; Node ${process.version})`,
     dicomweb: `http://127.0.0.1:${httpPort}/dicom-web`,
     headers,
+    dataDir: dir,
     dicom: { host: '127.0.0.1', port: dicomPort, aeTitle: AE_TITLE },
     unexpectedExit: () => unexpectedExit([child]),
     pids: () => (child?.process.pid !== undefined && !child.hasExited() ? [child.process.pid] : []),
