@@ -1,6 +1,7 @@
-// The benchmark: `node bench/run.ts [--sizes 1k,10k] [--rounds 3] [--quick] [--keep]` (npm run bench).
-// Installs what is missing, prepares the data, starts Orthanc and Yunying on the same disk, runs every
-// scenario alternating the two, and writes bench/results/<date>-<machine>.md and .json.
+// The benchmark: `node bench/run.ts [--sizes 1k,10k] [--rounds 3] [--modes embedded,cluster] [--quick] [--keep]`
+// (npm run bench). Installs what is missing, prepares the data, starts Orthanc, Yunying's embedded default
+// and Yunying in cluster mode on the same disk, runs every scenario with the systems taking turns, and
+// writes one bench/results/<date>-<machine>.md and .json.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,19 +9,23 @@ import { spawnSync } from 'node:child_process';
 import { createAgent, getDicomJson } from './clients/http-get.ts';
 import { prepareData, studyInstances, type StudyFiles } from './data/prepare-data.ts';
 import { describeMachine } from './report/machine.ts';
-import { Recorder, type SystemName } from './report/recorder.ts';
+import { Recorder, type SystemName, type YunyingVariant } from './report/recorder.ts';
 import { writeReport } from './report/write-report.ts';
+import { takeTurns } from './scenarios/alternate.ts';
 import { ingestOnce, runIngest } from './scenarios/ingest.ts';
 import { runRetrieve } from './scenarios/retrieve.ts';
 import { runSearch } from './scenarios/search.ts';
 import type { BenchSystem } from './servers/bench-system.ts';
 import { MemorySampler } from './servers/memory-sampler.ts';
 import { startOrthanc } from './servers/orthanc.ts';
-import { startYunying } from './servers/yunying.ts';
+import { checkClusterServices } from './servers/yunying-cluster.ts';
+import { startYunying, type YunyingMode } from './servers/yunying.ts';
 import { ensureTools } from './setup/ensure-tools.ts';
 
 const BENCH = import.meta.dirname;
 const QUICK_INSTANCES = 100;
+/** The system name each Yunying mode is reported under. */
+const VARIANT_OF: Readonly<Record<YunyingMode, YunyingVariant>> = { embedded: 'yunying', cluster: 'yunying-cluster' };
 
 function log(line: string): void {
   console.error(`${new Date().toISOString().slice(11, 19)} bench: ${line}`);
@@ -29,11 +34,22 @@ function log(line: string): void {
 function options() {
   const { values } = parseArgs({ options: {
     sizes: { type: 'string', default: '1k,10k' }, rounds: { type: 'string' }, quick: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false }, cluster: { type: 'boolean', default: false }, work: { type: 'string', default: join(BENCH, 'work') },
+    keep: { type: 'boolean', default: false }, modes: { type: 'string' }, cluster: { type: 'boolean', default: false },
+    work: { type: 'string', default: join(BENCH, 'work') },
   } });
   const sizes = values.quick ? ['100'] : values.sizes.split(',').map((s) => s.trim());
   for (const s of sizes) if (!/^\d+k$/.test(s) && !values.quick) throw new Error(`--sizes: "${s}" is not a size like 1k, 10k or 50k`);
-  return { ...values, sizes, rounds: Number(values.rounds ?? (values.quick ? 1 : 3)) };
+  return { ...values, sizes, rounds: Number(values.rounds ?? (values.quick ? 1 : 3)), modes: modes(values.modes, values.cluster) };
+}
+
+/** --modes embedded,cluster (the default); --cluster, kept from earlier runs, means --modes cluster. */
+function modes(list: string | undefined, cluster: boolean): YunyingMode[] {
+  if (cluster && list !== undefined && list !== 'cluster') throw new Error('--cluster is --modes cluster: give one of them');
+  const names = cluster ? ['cluster'] : (list ?? 'embedded,cluster').split(',').map((m) => m.trim());
+  const picked = (Object.keys(VARIANT_OF) as YunyingMode[]).filter((m) => names.includes(m));
+  const unknown = names.filter((m) => !(m in VARIANT_OF));
+  if (unknown.length) throw new Error(`--modes: "${list ?? ''}" is not a list of embedded and cluster`);
+  return picked;
 }
 
 /** The studies of each size level (cumulative: a level adds to what the earlier ones stored). */
@@ -93,9 +109,35 @@ async function verifyStored(systems: readonly BenchSystem[], expected: readonly 
   }
 }
 
+/**
+ * Starts Orthanc, then each Yunying mode, one after the other, each in a directory of its own under the
+ * run's; a Yunying variant that does not start is reported, not fatal. Returned in column order.
+ */
+async function startSystems(runDir: string, modes: readonly YunyingMode[], missing: string[]): Promise<{ all: BenchSystem[]; described: Partial<Record<SystemName, string>> }> {
+  const orthanc = await startOrthanc(join(runDir, 'orthanc'));
+  const all: BenchSystem[] = [];
+  const described: Partial<Record<SystemName, string>> = {};
+  for (const mode of modes) {
+    const name = VARIANT_OF[mode];
+    try {
+      const system = await startYunying(mode, join(runDir, name));
+      all.push(system);
+      described[name] = system.description;
+    } catch (error) {
+      described[name] = 'did not start';
+      missing.push(`${name}: did not start (${(error as Error).message.slice(0, 300)}); no scenario ran against it.`);
+    }
+  }
+  all.push(orthanc);
+  described.orthanc = orthanc.description;
+  return { all, described };
+}
+
 async function main(): Promise<void> {
   const o = options();
   const startedAt = new Date();
+  // A requested cluster mode whose services are missing ends the run before any work, never silently.
+  if (o.modes.includes('cluster')) await checkClusterServices();
   const installed = ensureTools(log);
   if (installed.length) log(`installed ${installed.join(', ')}`);
   const maxUnits = o.quick ? 1 : Math.max(...o.sizes.map((s) => Number(s.slice(0, -1))));
@@ -104,17 +146,10 @@ async function main(): Promise<void> {
   mkdirSync(runDir, { recursive: true });
   const rec = new Recorder();
   const missing: string[] = [];
-  log(`starting Orthanc and Yunying (${o.cluster ? 'cluster' : 'embedded'}) under ${runDir}`);
-  const orthanc = await startOrthanc(join(runDir, 'orthanc'));
-  let yunying: BenchSystem | undefined;
-  try {
-    yunying = await startYunying(o.cluster ? 'cluster' : 'embedded', join(runDir, 'yunying'));
-  } catch (error) {
-    missing.push(`yunying: did not start (${(error as Error).message.slice(0, 300)}); no scenario ran against it.`);
-  }
-  const all = yunying ? [yunying, orthanc] : [orthanc];
+  log(`starting Yunying (${o.modes.join(', ')}) and Orthanc under ${runDir}`);
+  const { all, described } = await startSystems(runDir, o.modes, missing);
   const samplers = new Map(all.map((s) => [s.name, new MemorySampler(s)]));
-  const memory: Record<SystemName, Record<string, number>> = { yunying: {}, orthanc: {} };
+  const memory: Partial<Record<SystemName, Record<string, number>>> = Object.fromEntries(all.map((s) => [s.name, {}]));
   try {
     const systems: BenchSystem[] = [];
     const dimse = new Set<BenchSystem>();
@@ -123,8 +158,8 @@ async function main(): Promise<void> {
       if (p.web) systems.push(system);
       if (p.web && p.dimse) dimse.add(system);
     }
-    if (systems.length === 0) throw new Error('neither system answers DICOMweb');
-    for (const system of systems) await ingestOnce(system, [data.ct600], false, 1);
+    if (systems.length === 0) throw new Error('no system answers DICOMweb');
+    for await (const system of takeTurns(systems, 0, rec)) await ingestOnce(system, [data.ct600], false, 1);
     const present: StudyFiles[] = [];
     for (const [k, added] of levels(data.units, o.sizes, o.quick).entries()) {
       const size = o.sizes[k] ?? '';
@@ -133,7 +168,7 @@ async function main(): Promise<void> {
       present.push(...added);
       await verifyStored(systems, [data.ct600, ...present], rec, size);
       await runSearch(systems, present, rec, { size, rounds: o.rounds, queriesPerRound: o.quick ? 10 : 40, dimse }, log);
-      for (const s of all) memory[s.name][size] = samplers.get(s.name)?.peak() ?? Number.NaN;
+      for (const s of all) (memory[s.name] ??= {})[size] = samplers.get(s.name)?.peak() ?? Number.NaN;
     }
     const largest = o.sizes.at(-1) ?? '';
     await runRetrieve(systems, present, data.ct600, rec, { size: largest, rounds: o.rounds, warmRequests: 5, frameRequests: o.quick ? 40 : 200 }, log);
@@ -143,7 +178,7 @@ async function main(): Promise<void> {
     throw new Error(`${(error as Error).message}${ended.map(([n, why]) => `; ${n} ended unexpectedly (${why})`).join('')}`, { cause: error });
   } finally {
     for (const s of all) {
-      memory[s.name]['run'] = samplers.get(s.name)?.peak() ?? Number.NaN;
+      (memory[s.name] ??= {})['run'] = samplers.get(s.name)?.peak() ?? Number.NaN;
       samplers.get(s.name)?.stop();
       await s.stop();
     }
@@ -151,8 +186,7 @@ async function main(): Promise<void> {
   }
   const info = {
     startedAt, finishedAt: new Date(), command: `node bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    sizes: o.sizes, rounds: o.rounds, quick: o.quick, cluster: o.cluster,
-    systems: { yunying: yunying?.description ?? 'did not start', orthanc: orthanc.description }, missing, memory,
+    sizes: o.sizes, rounds: o.rounds, quick: o.quick, systems: described, missing, memory,
   };
   // Quick runs are for trying the harness: they stay in the (gitignored) work directory.
   const files = writeReport(o.quick ? join(o.work, 'results') : join(BENCH, 'results'), rec, info, describeMachine(o.work));

@@ -2,8 +2,16 @@
 // correctness notes (failed stores, differing result counts) that must stand next to the numbers.
 import { percentile } from './stats.ts';
 
-export type SystemName = 'yunying' | 'orthanc';
-export const SYSTEMS: readonly SystemName[] = ['yunying', 'orthanc'];
+/** Yunying's embedded default, Yunying in cluster mode, and the reference. */
+export type SystemName = 'yunying' | 'yunying-cluster' | 'orthanc';
+export type YunyingVariant = Exclude<SystemName, 'orthanc'>;
+export const SYSTEMS: readonly SystemName[] = ['yunying', 'yunying-cluster', 'orthanc'];
+export const YUNYING_VARIANTS: readonly YunyingVariant[] = ['yunying', 'yunying-cluster'];
+export const LABELS: Readonly<Record<SystemName, string>> = { 'yunying': 'Yunying embedded', 'yunying-cluster': 'Yunying cluster', 'orthanc': 'Orthanc' };
+
+function perSystem<T>(make: () => T): Record<SystemName, T> {
+  return { 'yunying': make(), 'yunying-cluster': make(), 'orthanc': make() };
+}
 
 export type Unit = 'inst/s' | 'MB/s' | 'ms' | 'frames/s';
 
@@ -15,7 +23,7 @@ export interface ScenarioSeries {
   /** Archive size label the scenario ran at (1k, 10k, 50k), or '' when it does not depend on it. */
   readonly size: string;
   readonly values: Record<SystemName, number[]>;
-  /** Result counts per system (search scenarios): equal counts show both systems answered the same. */
+  /** Result counts per system (search scenarios): equal counts show two systems answered the same. */
   readonly counts: Record<SystemName, number[]>;
   readonly notes: string[];
 }
@@ -41,7 +49,7 @@ export class Recorder {
   private series(id: string, title: string, unit: Unit, size: string): ScenarioSeries {
     let s = this.scenarios.get(id);
     if (!s) {
-      s = { id, title, unit, better: unit === 'ms' ? 'lower' : 'higher', size, values: { yunying: [], orthanc: [] }, counts: { yunying: [], orthanc: [] }, notes: [] };
+      s = { id, title, unit, better: unit === 'ms' ? 'lower' : 'higher', size, values: perSystem(() => []), counts: perSystem(() => []), notes: [] };
       this.scenarios.set(id, s);
     }
     return s;

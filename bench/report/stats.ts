@@ -34,8 +34,8 @@ export function summarize(perRound: readonly number[]): Summary {
 }
 
 /**
- * How many times better Yunying did than Orthanc: for rates Y/O, for latencies O/Y, so that above 1
- * always means Yunying was better.
+ * How many times better a Yunying variant did than Orthanc: for rates Y/O, for latencies O/Y, so that
+ * above 1 always means Yunying was better.
  */
 export function speedup(yunying: number, orthanc: number, better: 'higher' | 'lower'): number {
   if (!(yunying > 0) || !(orthanc > 0)) return Number.NaN;

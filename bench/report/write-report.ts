@@ -1,8 +1,9 @@
-// The run's results as a markdown table and a JSON file under bench/results/.
+// The run's results as a markdown table and a JSON file under bench/results/: a column per system, and
+// per Yunying variant its speed-up over Orthanc in the same run and the issue's target for the row.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Machine } from './machine.ts';
-import { SYSTEMS, type Recorder, type ScenarioSeries, type SystemName } from './recorder.ts';
+import { LABELS, SYSTEMS, YUNYING_VARIANTS, type Recorder, type ScenarioSeries, type SystemName, type YunyingVariant } from './recorder.ts';
 import { speedup, summarize, type Summary } from './stats.ts';
 import { SEARCH_TARGET_SIZE, targetFor } from './targets.ts';
 
@@ -13,12 +14,19 @@ export interface RunInfo {
   readonly sizes: readonly string[];
   readonly rounds: number;
   readonly quick: boolean;
-  readonly cluster: boolean;
-  readonly systems: Readonly<Record<SystemName, string>>;
+  /** The systems of the run (its columns), each with its version and setup or why it did not start. */
+  readonly systems: Readonly<Partial<Record<SystemName, string>>>;
   /** Why a system or a protocol was not measured. */
   readonly missing: readonly string[];
   /** Peak RSS (MiB) per system, after each size and overall. */
-  readonly memory: Readonly<Record<SystemName, Readonly<Record<string, number>>>>;
+  readonly memory: Readonly<Partial<Record<SystemName, Readonly<Record<string, number>>>>>;
+}
+
+/** One Yunying variant against Orthanc on one row. */
+export interface Comparison {
+  readonly speedup?: number;
+  readonly target?: string;
+  readonly met?: boolean;
 }
 
 export interface Row {
@@ -26,32 +34,64 @@ export interface Row {
   readonly title: string;
   readonly size: string;
   readonly unit: string;
-  readonly yunying?: Summary;
-  readonly orthanc?: Summary;
-  readonly speedup?: number;
-  readonly target?: string;
-  readonly met?: boolean;
-  readonly counts?: Readonly<Record<SystemName, number[]>>;
+  /** Median and spread of the rounds, per system that measured the row. */
+  readonly systems: Readonly<Partial<Record<SystemName, Summary>>>;
+  readonly versus: Readonly<Partial<Record<YunyingVariant, Comparison>>>;
+  readonly counts: Readonly<Record<SystemName, number[]>>;
   readonly notes: readonly string[];
 }
 
-function countsDiffer(s: ScenarioSeries): boolean {
-  const [y, o] = [s.counts.yunying, s.counts.orthanc];
+/** The systems of a run, in the table's column order. */
+export function runSystems(info: Pick<RunInfo, 'systems'>): SystemName[] {
+  return SYSTEMS.filter((name) => info.systems[name] !== undefined);
+}
+
+function runVariants(systems: readonly SystemName[]): YunyingVariant[] {
+  return YUNYING_VARIANTS.filter((v) => systems.includes(v));
+}
+
+function countsDiffer(s: ScenarioSeries, variant: YunyingVariant): boolean {
+  const [y, o] = [s.counts[variant], s.counts.orthanc];
   return y.length > 0 && o.length > 0 && y.join(',') !== o.join(',');
 }
 
-export function buildRows(rec: Recorder, cluster: boolean): Row[] {
+function compare(s: ScenarioSeries, variant: YunyingVariant, y: Summary | undefined, o: Summary | undefined, notes: string[]): Comparison {
+  // A fast wrong answer is not a result: no speed-up when the two found different numbers of matches.
+  const differ = countsDiffer(s, variant);
+  if (differ) notes.push(`result counts differ (matches per round: ${LABELS[variant]} ${s.counts[variant].join('/')}, Orthanc ${s.counts.orthanc.join('/')}): no ${LABELS[variant]} speed-up given`);
+  const x = y && o && !differ ? speedup(y.median, o.median, s.better) : undefined;
+  const target = targetFor(s, variant);
+  const met = target && y && x !== undefined && !Number.isNaN(x) ? target.met(y.median, x) : undefined;
+  return { speedup: x, target: target?.text, met };
+}
+
+export function buildRows(rec: Recorder, systems: readonly SystemName[]): Row[] {
   return [...rec.scenarios.values()].map((s) => {
     const sum = (name: SystemName) => (s.values[name].length ? summarize(s.values[name]) : undefined);
-    const [y, o] = [sum('yunying'), sum('orthanc')];
-    const differ = countsDiffer(s);
+    const summaries = Object.fromEntries(systems.map((name) => [name, sum(name)]).filter(([, v]) => v)) as Partial<Record<SystemName, Summary>>;
     const notes = [...s.notes];
-    if (differ) notes.push(`result counts differ (matches per round: Yunying ${s.counts.yunying.join('/')}, Orthanc ${s.counts.orthanc.join('/')}): no speed-up given`);
-    const x = y && o && !differ ? speedup(y.median, o.median, s.better) : undefined;
-    const target = targetFor(s, cluster);
-    const met = target && y && x !== undefined && !Number.isNaN(x) ? target.met(y.median, x) : undefined;
-    return { id: s.id, title: s.title, size: s.size, unit: s.unit, yunying: y, orthanc: o, speedup: x, target: target?.text, met, counts: s.counts, notes };
+    const versus = Object.fromEntries(runVariants(systems).map((v) => [v, compare(s, v, summaries[v], summaries.orthanc, notes)]));
+    return { id: s.id, title: s.title, size: s.size, unit: s.unit, systems: summaries, versus, counts: s.counts, notes };
   });
+}
+
+/** Met and missed target rows of one Yunying variant. */
+export interface TargetTally {
+  readonly rows: number;
+  readonly met: number;
+  readonly missed: readonly string[];
+  readonly notMeasured: readonly string[];
+}
+
+export function tallyTargets(rows: readonly Row[], variant: YunyingVariant): TargetTally {
+  const judged = rows.filter((r) => r.versus[variant]?.target);
+  const where = (r: Row) => `${r.title} @${r.size}`;
+  return {
+    rows: judged.length,
+    met: judged.filter((r) => r.versus[variant]?.met === true).length,
+    missed: judged.filter((r) => r.versus[variant]?.met === false).map(where),
+    notMeasured: judged.filter((r) => r.versus[variant]?.met === undefined).map(where),
+  };
 }
 
 function num(v: number): string {
@@ -66,53 +106,71 @@ function cell(s: Summary | undefined): string {
   return s.rounds > 1 ? `${num(s.median)} (${num(s.min)}–${num(s.max)})` : num(s.median);
 }
 
-function metCell(row: Row): string {
-  if (!row.target) return '';
-  if (row.met === undefined) return 'not measured';
-  return row.met ? 'yes' : '**no**';
+function targetCell(c: Comparison | undefined): string {
+  if (!c?.target) return '';
+  if (c.met === undefined) return `${c.target}: not measured`;
+  return `${c.target}: ${c.met ? 'met' : '**not met**'}`;
 }
 
-function table(rows: readonly Row[]): string[] {
-  const lines = ['| Scenario | Size | Unit | Yunying median (min–max) | Orthanc median (min–max) | Speed-up | Target | Met? |', '|---|---|---|---|---|---|---|---|'];
+/** "embedded" or "cluster": the variant's name in column headings. */
+function short(variant: YunyingVariant): string {
+  return LABELS[variant].replace('Yunying ', '');
+}
+
+function table(rows: readonly Row[], systems: readonly SystemName[]): string[] {
+  const variants = runVariants(systems);
+  const head = ['Scenario', 'Size', 'Unit', ...systems.map((n) => `${LABELS[n]} median (min–max)`),
+    ...variants.flatMap((v) => [`Speed-up, ${short(v)}`, `Target, ${short(v)}`])];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---|').join('')}`];
   for (const r of rows) {
-    const x = r.speedup === undefined ? '—' : `${num(r.speedup)}×`;
-    lines.push(`| ${r.title} | ${r.size} | ${r.unit} | ${cell(r.yunying)} | ${cell(r.orthanc)} | ${x} | ${r.target ?? ''} | ${metCell(r)} |`);
+    const comparisons = variants.flatMap((v) => {
+      const x = r.versus[v]?.speedup;
+      return [x === undefined ? '—' : `${num(x)}×`, targetCell(r.versus[v])];
+    });
+    lines.push(`| ${[r.title, r.size, r.unit, ...systems.map((n) => cell(r.systems[n])), ...comparisons].join(' | ')} |`);
+  }
+  return lines;
+}
+
+function memoryTable(info: RunInfo, systems: readonly SystemName[]): string[] {
+  const lines = [`| System | ${info.sizes.map((s) => `after ${s}`).join(' | ')} | whole run |`, `|---|${info.sizes.map(() => '---|').join('')}---|`];
+  for (const name of systems) {
+    const m = info.memory[name] ?? {};
+    lines.push(`| ${LABELS[name]} | ${info.sizes.map((s) => num(m[s] ?? Number.NaN)).join(' | ')} | ${num(m['run'] ?? Number.NaN)} |`);
+  }
+  if (systems.includes('yunying-cluster')) {
+    lines.push('', 'Yunying cluster: the peaks of its four node processes added (an upper bound of the peak of their sum), without Cassandra and nats-server.');
   }
   return lines;
 }
 
 export function renderMarkdown(rec: Recorder, rows: readonly Row[], info: RunInfo, machine: Machine): string {
+  const systems = runSystems(info);
   const minutes = ((info.finishedAt.getTime() - info.startedAt.getTime()) / 60_000).toFixed(1);
   const out = [
-    `# Yunying and Orthanc side by side: ${info.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `# ${systems.map((n) => LABELS[n]).join(', ')} side by side: ${info.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `Command: \`${info.command}\` (${minutes} min${info.quick ? '; **quick run: one round, tiny data, not for comparison**' : ''}). Sizes: ${info.sizes.join(', ')}; ${info.rounds} round(s), the two systems alternating (ABAB).`,
+    `Command: \`${info.command}\` (${minutes} min${info.quick ? '; **quick run: one round, tiny data, not for comparison**' : ''}). Sizes: ${info.sizes.join(', ')}; ${info.rounds} round(s), the ${systems.length} systems taking turns (who goes first rotates at every step).`,
     '',
     '## Machine',
     `- CPU: ${machine.cpu}, ${machine.cores} cores; RAM ${machine.ramGiB} GiB; kernel ${machine.kernel}; host ${machine.host}`,
-    `- Disk (both servers' data and the bench data): ${machine.disk}`,
+    `- Disk (every server's data and the bench data): ${machine.disk}`,
     `- Node ${machine.node}; load average at the end: ${machine.load}`,
-    `- Yunying: ${info.systems.yunying}`,
-    `- Orthanc: ${info.systems.orthanc}`,
+    ...systems.map((n) => `- ${LABELS[n]}: ${info.systems[n] ?? ''}`),
     '',
   ];
   if (info.missing.length) out.push('## Not measured', ...info.missing.map((m) => `- ${m}`), '');
   out.push('## Results', '',
     'Median of the rounds, with the lowest and highest round in brackets. Latency rows give the p50 or p95 of',
-    'each round\'s requests. Speed-up: how many times better Yunying did than Orthanc in this run (rates Y/O,',
-    'latencies O/Y); above 1 means Yunying was better.', '', ...table(rows), '');
+    'each round\'s requests. Speed-up: how many times better that Yunying variant did than Orthanc in this run',
+    '(rates Y/O, latencies O/Y); above 1 means Yunying was better. Target: the issue\'s target for the row.', '', ...table(rows, systems), '');
   const refs = [...rec.references.values()];
   if (refs.length) {
     out.push('## Reference: the disk', '', '| Measurement | Unit | Median (min–max) |', '|---|---|---|');
     for (const r of refs) out.push(`| ${r.title} | ${r.unit} | ${cell(summarize(r.values))} |`);
     out.push('');
   }
-  out.push('## Peak memory (RSS high-water mark, MiB)', '', `| System | ${info.sizes.map((s) => `after ${s}`).join(' | ')} | whole run |`, `|---|${info.sizes.map(() => '---|').join('')}---|`);
-  for (const name of SYSTEMS) {
-    const m = info.memory[name];
-    out.push(`| ${name} | ${info.sizes.map((s) => num(m[s] ?? Number.NaN)).join(' | ')} | ${num(m['run'] ?? Number.NaN)} |`);
-  }
-  out.push('');
+  out.push('## Peak memory (RSS high-water mark, MiB)', '', ...memoryTable(info, systems), '');
   const noted = rows.filter((r) => r.notes.length);
   if (noted.length || rec.notes.length) {
     out.push('## Notes', '');
@@ -120,27 +178,37 @@ export function renderMarkdown(rec: Recorder, rows: readonly Row[], info: RunInf
     for (const n of rec.notes) out.push(`- ${n}`);
     out.push('');
   }
-  out.push('## Targets', '', ...targetSummary(rows, info), '');
+  out.push('## Targets', '', ...targetSummary(rows, info, systems), '');
   return out.join('\n');
 }
 
-function targetSummary(rows: readonly Row[], info: RunInfo): string[] {
-  const withTarget = rows.filter((r) => r.target);
-  const met = withTarget.filter((r) => r.met === true).length;
-  const missed = withTarget.filter((r) => r.met === false).map((r) => `${r.title} @${r.size}`);
-  const lines = [`- ${met} of ${withTarget.length} target rows met; missed: ${missed.length ? missed.join('; ') : 'none'}.`];
+function targetSummary(rows: readonly Row[], info: RunInfo, systems: readonly SystemName[]): string[] {
+  const lines: string[] = [];
+  for (const variant of runVariants(systems)) {
+    const t = tallyTargets(rows, variant);
+    lines.push(`- ${LABELS[variant]}: ${t.met} of ${t.rows} target rows met; missed: ${t.missed.length ? t.missed.join('; ') : 'none'}${t.notMeasured.length ? `; not measured: ${t.notMeasured.join('; ')}` : ''}.`);
+  }
   if (!info.sizes.includes(SEARCH_TARGET_SIZE)) lines.push(`- The search target (≥ 5× at ${SEARCH_TARGET_SIZE} instances) was not checked: this run did not reach ${SEARCH_TARGET_SIZE} (\`--sizes 1k,10k,50k\`).`);
-  if (!info.cluster) lines.push('- The cluster-mode ingest target (≥ 1×) is checked by a run with `--cluster`, not by this one.');
-  else lines.push('- The embedded-default ingest target (≥ 2×) is checked by a run without `--cluster`, not by this one.');
+  for (const variant of YUNYING_VARIANTS.filter((v) => !systems.includes(v))) {
+    lines.push(`- ${LABELS[variant]} was not part of this run: its targets are checked by a run with both modes (\`--modes embedded,cluster\`, the default).`);
+  }
   return lines;
+}
+
+/** "" when both Yunying variants ran, else "-embedded" or "-cluster". */
+function modeSuffix(systems: readonly SystemName[]): string {
+  const variants = runVariants(systems);
+  return variants.length === 1 && variants[0] ? `-${short(variants[0])}` : '';
 }
 
 export function writeReport(dir: string, rec: Recorder, info: RunInfo, machine: Machine): { markdown: string; json: string } {
   mkdirSync(dir, { recursive: true });
-  const rows = buildRows(rec, info.cluster);
+  const systems = runSystems(info);
+  const rows = buildRows(rec, systems);
+  const targets = Object.fromEntries(runVariants(systems).map((v) => [v, tallyTargets(rows, v)]));
   const stamp = info.startedAt.toISOString().slice(0, 16).replace(':', '');
-  const base = join(dir, `${stamp}-${machine.host}${info.cluster ? '-cluster' : ''}${info.quick ? '-quick' : ''}`);
+  const base = join(dir, `${stamp}-${machine.host}${modeSuffix(systems)}${info.quick ? '-quick' : ''}`);
   writeFileSync(`${base}.md`, renderMarkdown(rec, rows, info, machine));
-  writeFileSync(`${base}.json`, `${JSON.stringify({ info, machine, rows, references: Object.fromEntries(rec.references), notes: rec.notes }, null, 2)}\n`);
+  writeFileSync(`${base}.json`, `${JSON.stringify({ info, machine, rows, targets, references: Object.fromEntries(rec.references), notes: rec.notes }, null, 2)}\n`);
   return { markdown: `${base}.md`, json: `${base}.json` };
 }

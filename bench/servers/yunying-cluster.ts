@@ -2,6 +2,7 @@
 // and 3 storage nodes in two zones, over a nats-server of the bench's own and the Cassandra at
 // 127.0.0.1:9042 in a keyspace of the run's own (dropped at the end). Each node is started as
 // operators start them: `node bin/yunying.ts --topology FILE --node ID`.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
@@ -49,6 +50,27 @@ async function dropKeyspace(keyspace: string): Promise<void> {
   }
 }
 
+/**
+ * Cluster mode needs the Cassandra at CONTACT_POINT and the nats-server program (the bench starts a
+ * nats-server of its own): throws, saying how to get them, when one is missing.
+ */
+export async function checkClusterServices(): Promise<void> {
+  const problems: string[] = [];
+  if (spawnSync('sh', ['-c', 'command -v nats-server']).status !== 0) problems.push('nats-server is not on the PATH');
+  const client = new cassandra.Client({ contactPoints: [CONTACT_POINT], localDataCenter: LOCAL_DC, socketOptions: { connectTimeout: 5000 } });
+  try {
+    await client.connect();
+  } catch (error) {
+    problems.push(`Cassandra does not answer at ${CONTACT_POINT} (YY_BENCH_CASSANDRA): ${(error as Error).message.split('\n')[0]?.slice(0, 200) ?? ''}`);
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+  if (problems.length === 0) return;
+  throw new Error(`Yunying cluster mode cannot run: ${problems.join('; ')}. Start NATS and Cassandra with \`npm run services:up\` `
+    + '(it says what to install when something is missing; `bash scripts/services.sh status` tells whether they answer), '
+    + 'or leave cluster mode out with `--modes embedded`.');
+}
+
 export async function startYunyingCluster(dir: string): Promise<BenchSystem> {
   mkdirSync(dir, { recursive: true });
   const suffix = randomBytes(4).toString('hex');
@@ -86,7 +108,7 @@ export async function startYunyingCluster(dir: string): Promise<BenchSystem> {
   }
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   return {
-    name: 'yunying',
+    name: 'yunying-cluster',
     description: `Yunying ${version} (cluster: 1 front node, 3 storage nodes, replication factor 2, NATS, Cassandra; Node ${process.version})`,
     dicomweb: `http://127.0.0.1:${ports['front-1']}/dicom-web`,
     headers,
