@@ -3,10 +3,13 @@
 // write quorum holds them durably and the index records where; a failed node is replaced by the next in
 // rank. open() asks the index where the replicas are (a read never guesses), reads the nearest live one
 // (same zone first) and falls back to the others; a replica that fails verification is reported for read
-// repair. release() queues the blob; the repair node removes it after the grace period.
+// repair. Where a blob's replicas are is remembered (a bounded LRU): a read that finds no good replica
+// where it remembered asks the index again before it fails or reports anything. release() queues the
+// blob; the repair node removes it after the grace period.
 import { PassThrough, type Readable } from 'node:stream';
+import { LRUCache } from 'lru-cache';
 import { BlobStoreError, type BlobSource, type BlobStat, type BlobStore, type ByteRange, type StoredBlob } from '../lib/blob-store/blob-store.ts';
-import { cancelRelease, queueRelease, readReplicas, recordReplica, type IndexAccess } from '../lib/storage-model/blob-index.ts';
+import { cancelRelease, queueRelease, readReplicas, recordReplica, type IndexAccess, type ReplicaRecord } from '../lib/storage-model/blob-index.ts';
 import { rankNodes, spreadZones } from '../lib/storage-model/place-replicas.ts';
 import { isPlaceable } from '../lib/storage-model/plan-replication.ts';
 import { getBlob, putBlob } from './blob-http-client.ts';
@@ -74,7 +77,35 @@ function emptyStream(): Readable {
   return s;
 }
 
+/** Blobs whose replica locations a node remembers (about 200 bytes each). */
+const REMEMBERED_BLOBS = 100_000;
+
+/** Reads the nearest live replica of those given, falling back to the others. A replica that fails
+ * verification is reported for read repair; one that is missing only when `fresh` (the list came from
+ * the index, not from memory). */
+async function readReplica(deps: ClusterStoreDeps, sha256: string, range: ByteRange | undefined, recorded: readonly ReplicaRecord[], fresh: boolean): Promise<Readable> {
+  const first = recorded[0];
+  if (!first) throw new BlobStoreError('NOT_FOUND', `blob ${sha256} is not stored`);
+  if (range && (range.offset < 0 || range.length < 0 || range.offset + range.length > first.size)) {
+    throw new BlobStoreError('INVALID_RANGE', `range ${range.offset}+${range.length} is outside blob of ${first.size} bytes`);
+  }
+  if (range?.length === 0) return emptyStream();
+  const candidates = readOrder(await deps.members(), recorded.map((r) => r.nodeId), deps.localZone);
+  let last: BlobStoreError = new BlobStoreError('UNAVAILABLE', `no live replica of blob ${sha256}`);
+  for (const node of candidates) {
+    try {
+      return await getBlob(node, deps.secret, sha256, range, deps.timeoutMs);
+    } catch (error) {
+      last = error as BlobStoreError;
+      if (last.code === 'CORRUPT' || (fresh && last.code === 'NOT_FOUND')) deps.suspect(sha256, node.id);
+    }
+  }
+  if (last.code === 'NOT_FOUND' || last.code === 'CORRUPT') throw new BlobStoreError(last.code, `no good replica of blob ${sha256} answered`);
+  throw last;
+}
+
 export function createClusterBlobStore(deps: ClusterStoreDeps): BlobStore {
+  const replicaCache = new LRUCache<string, readonly ReplicaRecord[]>({ max: REMEMBERED_BLOBS });
   return {
     async put(source: BlobSource): Promise<StoredBlob> {
       const members = await deps.members();
@@ -90,29 +121,24 @@ export function createClusterBlobStore(deps: ClusterStoreDeps): BlobStore {
       const state = await writeReplicas(deps, source, ranking, quorum);
       if (state.succeeded.length < quorum) throw writeFailure(state, quorum);
       await cancelRelease(deps.index, source.sha256);
+      replicaCache.delete(source.sha256);
       return { sha256: source.sha256, size: source.size, replicas: state.succeeded.map((n) => n.id), existed: state.existed };
     },
 
     async open(sha256: string, range?: ByteRange): Promise<Readable> {
-      const recorded = await readReplicas(deps.index, sha256);
-      const first = recorded[0];
-      if (!first) throw new BlobStoreError('NOT_FOUND', `blob ${sha256} is not stored`);
-      if (range && (range.offset < 0 || range.length < 0 || range.offset + range.length > first.size)) {
-        throw new BlobStoreError('INVALID_RANGE', `range ${range.offset}+${range.length} is outside blob of ${first.size} bytes`);
-      }
-      if (range?.length === 0) return emptyStream();
-      const candidates = readOrder(await deps.members(), recorded.map((r) => r.nodeId), deps.localZone);
-      let last: BlobStoreError = new BlobStoreError('UNAVAILABLE', `no live replica of blob ${sha256}`);
-      for (const node of candidates) {
+      const remembered = replicaCache.get(sha256);
+      if (remembered) {
         try {
-          return await getBlob(node, deps.secret, sha256, range, deps.timeoutMs);
+          return await readReplica(deps, sha256, range, remembered, false);
         } catch (error) {
-          last = error as BlobStoreError;
-          if (last.code === 'CORRUPT' || last.code === 'NOT_FOUND') deps.suspect(sha256, node.id);
+          // Moved, repaired or released since: the index decides, and only its answer is reported.
+          replicaCache.delete(sha256);
+          if (!(error instanceof BlobStoreError) || error.code === 'INVALID_RANGE') throw error;
         }
       }
-      if (last.code === 'NOT_FOUND' || last.code === 'CORRUPT') throw new BlobStoreError(last.code, `no good replica of blob ${sha256} answered`);
-      throw last;
+      const recorded = await readReplicas(deps.index, sha256);
+      if (recorded.length > 0) replicaCache.set(sha256, recorded);
+      return readReplica(deps, sha256, range, recorded, true);
     },
 
     async stat(sha256: string): Promise<BlobStat | undefined> {
