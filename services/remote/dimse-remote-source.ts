@@ -5,6 +5,7 @@
 // accept our calling AE title. Every association has the timeout as its connect, association and PDU
 // limits, and an idle guard of its own: a PACS that goes silent fails the retrieval, never hangs it.
 import dimse from 'dcmjs-dimse';
+import { skipEmptyNameMap } from '../../adapters/dcmjs-dimse/skip-empty-name-map.ts';
 import type * as Dimse from 'dcmjs-dimse';
 import { DIMSE_PENDING, DIMSE_SUCCESS, statusClass } from '../../lib/dimse/dimse-status.ts';
 import { STORAGE_TRANSFER_SYNTAXES } from '../../lib/dimse/storage-sop-classes.ts';
@@ -12,6 +13,7 @@ import { RemoteUnavailableError, type RemoteSource } from '../../lib/remote/remo
 import { attachCGetReceiver } from './c-get-receiver.ts';
 
 const { Client } = dimse;
+skipEmptyNameMap();
 const { CFindRequest, CGetRequest } = dimse.requests;
 const { PresentationContext } = dimse.association;
 
