@@ -24,6 +24,10 @@ export interface VolumeStoreOptions extends DiskStoreOptions {
   readonly rollBytes?: number;
   /** compact() rewrites volumes whose dead share exceeds this (default 0.5). */
   readonly compactDeadRatio?: number;
+  /** Scan the volumes (needle index, torn-tail recovery) at creation instead of on first use: the newest
+   * volume is read whole to check its needles, which the first read after a restart should not wait for.
+   * A failure shows on first use. Default false (tests arrange volumes before the first call). */
+  readonly recoverNow?: boolean;
 }
 
 export interface CompactionReport {
@@ -80,6 +84,7 @@ export function createVolumeStore(options: VolumeStoreOptions): VolumeStore {
   const deadRatio = options.compactDeadRatio ?? 0.5;
   let opened: Promise<Opened> | undefined;
   const state = () => (opened ??= openVolumes(root, rollBytes));
+  if (options.recoverNow === true) state().catch(() => undefined);
   const inflight = new Map<string, Promise<StoredBlob>>();
   let compacting: Promise<CompactionReport> | undefined;
 

@@ -23,5 +23,5 @@ export function selectBlobStore(runtime: NodeRuntime, broker: ServiceBroker, sel
     throw new Error(`node ${node.id}: the archive needs a blob store, but the topology has no storage node (give this node the storage role)`);
   }
   const root = isAbsolute(storage.path) ? storage.path : join(runtime.dataDir, storage.path);
-  return createVolumeStore({ root, nodeId: node.id, capacityBytes: storage.capacityBytes, maxFillRatio: config.storageMaxFillRatio });
+  return createVolumeStore({ root, nodeId: node.id, capacityBytes: storage.capacityBytes, maxFillRatio: config.storageMaxFillRatio, recoverNow: true });
 }

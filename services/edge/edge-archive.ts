@@ -47,7 +47,7 @@ export async function openEdgeArchive(input: OpenEdgeArchiveInput): Promise<Edge
   await mkdir(spoolDir, { recursive: true });
   const engine: IndexEngine = createSqliteEngine({ file: join(dataDir, 'edge-index.sqlite'), schema: PLATFORM_SCHEMA });
   const queue = openUploadQueue(join(dataDir, 'edge-queue.sqlite'));
-  const blobs = createVolumeStore({ root: join(dataDir, 'edge-blobs'), nodeId: node.id, maxFillRatio: config.storageMaxFillRatio });
+  const blobs = createVolumeStore({ root: join(dataDir, 'edge-blobs'), nodeId: node.id, maxFillRatio: config.storageMaxFillRatio, recoverNow: true });
   try {
     await engine.migrate();
     const metrics = createArchiveMetrics(input.registry);

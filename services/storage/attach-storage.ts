@@ -53,7 +53,7 @@ export function attachStorage(input: AttachStorageInput): void {
   if (engine) broker.createService(createStorageIndexService(engine));
   if (node.roles.includes('storage') && node.storage) {
     const root = isAbsolute(node.storage.path) ? node.storage.path : join(runtime.dataDir, node.storage.path);
-    const store = createVolumeStore({ root, nodeId: node.id, capacityBytes: node.storage.capacityBytes, maxFillRatio: config.storageMaxFillRatio });
+    const store = createVolumeStore({ root, nodeId: node.id, capacityBytes: node.storage.capacityBytes, maxFillRatio: config.storageMaxFillRatio, recoverNow: true });
     const metrics = createStorageNodeMetrics(registry);
     const state: { current: NodeState } = { current: 'active' };
     registerBlobRoutes(http, { store, secret, metrics, acceptsWrites: () => state.current !== 'drained' });
