@@ -7,7 +7,7 @@
 // compact() rewrites volumes whose dead share exceeds `compactDeadRatio`. Same DiskStore face, same
 // verification rules as the disk store.
 import { createHash } from 'node:crypto';
-import { mkdir, open, statfs, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, statfs, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { BlobStoreError, isSha256, type BlobSource, type BlobStat, type ByteRange, type StoredBlob } from '../lib/blob-store/blob-store.ts';
@@ -44,6 +44,16 @@ export interface VolumeStore extends DiskStore {
 
 
 const MiB = 1024 * 1024;
+
+interface Reader {
+  readonly handle: Promise<FileHandle>;
+  users: number;
+  retired: boolean;
+}
+
+function closeReader(reader: Reader): void {
+  reader.handle.then((handle) => handle.close()).catch(() => undefined);
+}
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
@@ -122,13 +132,42 @@ export function createVolumeStore(options: VolumeStoreOptions): VolumeStore {
     }
   }
 
-  async function readData(entry: NeedleEntry, path: string): Promise<Buffer> {
-    const handle = await open(path, 'r');
+  // One read handle per volume, kept open (a needle read is then one positional read, not open, read and
+  // close). A volume that compaction removes is retired: its handle closes once the reads using it end.
+  const readers = new Map<number, Reader>();
+
+  async function withReader<T>(volume: number, path: string, use: (handle: FileHandle) => Promise<T>): Promise<T> {
+    let reader = readers.get(volume);
+    if (!reader) {
+      const opening = open(path, 'r');
+      reader = { handle: opening, users: 0, retired: false };
+      readers.set(volume, reader);
+      const mine = reader;
+      opening.catch(() => { if (readers.get(volume) === mine) readers.delete(volume); });
+    }
+    reader.users += 1;
     try {
+      return await use(await reader.handle);
+    } finally {
+      reader.users -= 1;
+      if (reader.retired && reader.users === 0) closeReader(reader);
+    }
+  }
+
+  function retireReader(volume: number): void {
+    const reader = readers.get(volume);
+    if (!reader) return;
+    readers.delete(volume);
+    reader.retired = true;
+    if (reader.users === 0) closeReader(reader);
+  }
+
+  async function readData(entry: NeedleEntry, path: string): Promise<Buffer> {
+    return withReader(entry.volume, path, async (handle) => {
       const data = Buffer.alloc(entry.size);
       await readAt(handle, data, entry.offset + HEADER_BYTES);
       return data;
-    } finally { await handle.close(); }
+    });
   }
 
   async function openNeedle(sha256: string, entry: NeedleEntry, path: string, range: ByteRange | undefined): Promise<Readable> {
@@ -197,6 +236,7 @@ export function createVolumeStore(options: VolumeStoreOptions): VolumeStore {
       }
       await Promise.all(pending);
     } finally { await handle.close(); }
+    retireReader(id);
     await unlink(path);
     await fsyncDir(s.dir);
     return s.index.dropVolume(id).fileBytes;
@@ -274,6 +314,7 @@ export function createVolumeStore(options: VolumeStoreOptions): VolumeStore {
       return compacting;
     },
     async close() {
+      for (const volume of [...readers.keys()]) retireReader(volume);
       if (opened) await (await opened).writer.close();
     },
   };
